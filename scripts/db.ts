@@ -1,0 +1,57 @@
+/**
+ * npm run db:migrate                       apply drizzle/ migrations
+ * npm run db:seed [-- --users N --tweets N --likes N]   seed an empty database (migrates first)
+ *
+ * Target: DATABASE_URL when set; else the embedded database (through `npm run dev` when it is
+ * running, or the PGlite folder directly when it is not).
+ */
+import { mkdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { PGlite } from "@electric-sql/pglite";
+import { DEFAULT_COUNTS, seed } from "../seeds/seed";
+import { migratePgliteDb, migrateUrl, withClient } from "./lib/database";
+import { PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    users: { type: "string", default: String(DEFAULT_COUNTS.users) },
+    tweets: { type: "string", default: String(DEFAULT_COUNTS.tweets) },
+    likes: { type: "string", default: String(DEFAULT_COUNTS.likes) },
+  },
+});
+const command = positionals[0];
+if (command !== "migrate" && command !== "seed") {
+  console.error("usage: tsx scripts/db.ts migrate|seed [--users N --tweets N --likes N]");
+  process.exit(2);
+}
+const counts = { users: Number(values.users), tweets: Number(values.tweets), likes: Number(values.likes) };
+for (const [name, n] of Object.entries(counts))
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+
+const started = Date.now();
+const progress = (phase: string, done: number, total: number) =>
+  process.stdout.write(
+    `\r  ${phase}: ${done.toLocaleString()} / ${total.toLocaleString()}   ${phase === "like counts" && done === total ? "\n" : ""}`,
+  );
+
+const url = process.env.DATABASE_URL || runningEmbeddedUrl();
+let result: Awaited<ReturnType<typeof seed>> | undefined;
+if (url) {
+  console.log(`Database: ${url.replace(/:[^:@/]*@/, ":***@")}`);
+  await migrateUrl(url);
+  if (command === "seed") result = await withClient(url, (client) => seed(client, counts, progress));
+} else {
+  console.log(`Database: embedded PGlite in ${PGLITE_DIR}`);
+  mkdirSync(PGLITE_DIR, { recursive: true });
+  const db = await PGlite.create(PGLITE_DIR);
+  await migratePgliteDb(db);
+  if (command === "seed") result = await seed(db, counts, progress);
+  await db.close();
+}
+if (command === "migrate") console.log("Migrations applied.");
+else if (result?.seeded)
+  console.log(
+    `\nSeeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+else console.log("The database already has users: nothing changed.");

@@ -1,0 +1,91 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { requestId } from "hono/request-id";
+import pkg from "../package.json";
+import { pgErrorOf, toApiError } from "./db/client";
+import { jsonCharset } from "./lib/charset";
+import { appContext } from "./lib/context";
+import { accessLog, log } from "./lib/log";
+import { createRouter } from "./lib/openapi";
+import {
+  ApiError,
+  badRequest,
+  internalError,
+  methodNotAllowed as methodNotAllowedProblem,
+  notFound,
+  problemResponse,
+} from "./lib/problem";
+import auth from "./routes/auth/auth.index";
+import likes from "./routes/likes/likes.index";
+import service from "./routes/service/service.index";
+import tweets from "./routes/tweets/tweets.index";
+import users from "./routes/users/users.index";
+
+const app = createRouter();
+
+app.use(requestId({ headerName: "X-Request-Id" }));
+app.use(
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+    exposeHeaders: ["Link", "Location", "Retry-After", "X-Request-Id"],
+    maxAge: 86400,
+  }),
+);
+app.use(accessLog);
+app.use(jsonCharset);
+app.use(appContext);
+app.use(
+  methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse(c, methodNotAllowedProblem(methods)) }),
+);
+
+const routes = app.route("/", service).route("/", auth).route("/", users).route("/", tweets).route("/", likes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "An access token from POST /auth/login.",
+});
+
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Twitter API",
+    version: pkg.version,
+    description:
+      'Users, tweets and likes. Lists are bare JSON arrays paged by keyset cursors (`Link: <…>; rel="next"`); ' +
+      "errors are RFC 9457 problem documents.",
+  },
+});
+
+app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+
+app.onError((error, c) => {
+  let problem: ApiError;
+  if (error instanceof ApiError) problem = error;
+  else if (error instanceof DrizzleQueryError) problem = toApiError(error);
+  else if (error instanceof HTTPException && error.status < 500)
+    problem =
+      error.status === 400
+        ? badRequest("The request is malformed.")
+        : new ApiError(error.status, error.message || "Error", error.message || "The request was rejected.");
+  else problem = internalError();
+  if (problem.status >= 500) {
+    const pg = pgErrorOf(error);
+    log("error", "request failed", {
+      request_id: c.get("requestId"),
+      status: problem.status,
+      error: error.name,
+      // Driver and query errors quote SQL parameters: only their codes are logged.
+      ...(pg ? { pg_code: pg.code } : error instanceof DrizzleQueryError ? {} : { detail: error.message }),
+    });
+  }
+  return problemResponse(c, problem);
+});
+
+export default app;
+export type AppType = typeof routes;

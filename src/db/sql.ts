@@ -1,0 +1,34 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Caller } from "../lib/context";
+import type { Position } from "../lib/pagination";
+import type { Database } from "./client";
+
+/**
+ * Building blocks of the API's statements. Every endpoint runs exactly one SQL statement: the
+ * token's revocation check, existence checks and the read or write are CTEs or sub-selects of it.
+ */
+
+/** `true` when the token's user still exists with the token's version (not deleted, no password change since). */
+export const callerValid = (caller: Caller | undefined): SQL =>
+  caller ? sql`EXISTS (SELECT 1 FROM users WHERE id = ${caller.id} AND token_version = ${caller.version})` : sql`true`;
+
+/**
+ * One row of flags joined with the rows of a page: the statement answers both "does the parent
+ * exist / is the token valid" and the page itself, and an empty page still yields the flags.
+ */
+export function flagsWithRows(flags: SQL, rows: SQL): SQL {
+  return sql`SELECT f.*, r.* FROM (SELECT ${flags}) AS f LEFT JOIN LATERAL (${rows}) AS r ON true`;
+}
+
+/** Keyset predicate `(at, id) < (cursor)` for a descending order on a timestamp and an id. */
+export const beforePosition = (at: SQL, id: SQL, position: Position | undefined): SQL =>
+  position?.at ? sql`(${at}, ${id}) < (${position.at.toISOString()}::timestamptz, ${position.id})` : sql`true`;
+
+/** Runs one statement and returns its rows. */
+export async function rowsOf<Row>(db: Database, statement: SQL): Promise<Row[]> {
+  const result = await db.execute(statement);
+  return result.rows as Row[];
+}
+
+/** ISO 8601 UTC with milliseconds, whatever the driver returned. */
+export const isoTime = (value: Date | string): string => new Date(value).toISOString();

@@ -1,0 +1,72 @@
+import type { MiddlewareHandler } from "hono";
+import { sign, verify } from "hono/jwt";
+import type { Config } from "../env";
+import type { AppContext, AppEnv, Caller } from "./context";
+import { serviceUnavailable, unauthorized } from "./problem";
+import { limitOrThrow } from "./rate-limit";
+
+const ALG = "HS256" as const;
+const MAX_TOKEN_LENGTH = 2048;
+
+function secretOf(config: Config): string {
+  if (!config.jwtSecret) throw serviceUnavailable("Authentication is not configured (JWT_SECRET is unset).");
+  return config.jwtSecret;
+}
+
+/** Issues an access token: `sub` is the user id, `ver` the user's token version at issue time. */
+export async function issueToken(config: Config, user: { id: number; tokenVersion: number }) {
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { sub: String(user.id), ver: user.tokenVersion, iat: now, exp: now + config.tokenTtlSeconds };
+  return { token: await sign(payload, secretOf(config), ALG), expiresIn: config.tokenTtlSeconds };
+}
+
+async function callerFromHeader(c: AppContext, header: string): Promise<Caller> {
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header.trim());
+  if (!match?.[1] || header.length > MAX_TOKEN_LENGTH)
+    throw unauthorized("The Authorization header must be `Bearer <access token>`.");
+  const secret = secretOf(c.get("config"));
+  let payload: Record<string, unknown>;
+  try {
+    payload = await verify(match[1], secret, ALG);
+  } catch {
+    throw unauthorized("The access token is invalid or expired.");
+  }
+  const id = Number(payload.sub);
+  const version = payload.ver;
+  if (!Number.isInteger(id) || id < 1 || id > 2147483647 || typeof version !== "number" || !Number.isInteger(version))
+    throw unauthorized("The access token is invalid or expired.");
+  return { id, version };
+}
+
+/**
+ * Optional authentication: without an Authorization header the request is anonymous; with one,
+ * the token must verify (signature, expiry). Revocation is checked by the request's own SQL
+ * statement, which compares the token version with the user's.
+ */
+export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("Authorization");
+  if (header !== undefined) c.set("caller", await callerFromHeader(c, header));
+  await next();
+};
+
+/** Required authentication for writes, plus the per-user write rate limit. */
+export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("Authorization");
+  if (header === undefined) throw unauthorized("This endpoint requires `Authorization: Bearer <access token>`.");
+  const caller = await callerFromHeader(c, header);
+  c.set("caller", caller);
+  await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}`);
+  await next();
+};
+
+/** The caller of a route behind `requireAuth`. */
+export function callerOf(c: AppContext): Caller {
+  const caller = c.get("caller");
+  if (!caller) throw unauthorized("This endpoint requires `Authorization: Bearer <access token>`.");
+  return caller;
+}
+
+/** Throws 401 when the request's statement found the token revoked (password changed, user deleted). */
+export function assertNotRevoked(c: AppContext, callerOk: boolean | null | undefined) {
+  if (c.get("caller") && !callerOk) throw unauthorized("The access token has been revoked.");
+}

@@ -1,0 +1,44 @@
+/**
+ * Password hashing with WebCrypto PBKDF2-SHA256, a random 16-byte salt per password and the
+ * parameters in the stored string, so the iteration count can be raised later:
+ *   pbkdf2_sha256$<iterations>$<salt, base64>$<hash, base64>
+ * Cloudflare rejects more than 100,000 iterations in production (workerd#1346).
+ */
+const encoder = new TextEncoder();
+const HASH_BYTES = 32;
+
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+
+async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(password), "PBKDF2", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt: salt as BufferSource, iterations },
+    key,
+    HASH_BYTES * 8,
+  );
+  return new Uint8Array(bits);
+}
+
+export async function hashPassword(password: string, iterations: number, salt?: Uint8Array): Promise<string> {
+  const usedSalt = salt ?? crypto.getRandomValues(new Uint8Array(16));
+  const hash = await derive(password, usedSalt, iterations);
+  return `pbkdf2_sha256$${iterations}$${toBase64(usedSalt)}$${toBase64(hash)}`;
+}
+
+/** Constant-time comparison of two byte strings of equal length. */
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, iterationsText, saltText, hashText] = stored.split("$");
+  const iterations = Number(iterationsText);
+  if (scheme !== "pbkdf2_sha256" || !Number.isInteger(iterations) || !saltText || !hashText) return false;
+  const expected = fromBase64(hashText);
+  const actual = await derive(password, fromBase64(saltText), iterations);
+  return timingSafeEqual(actual, expected);
+}

@@ -1,0 +1,59 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type FieldError = { path: string; message: string };
+
+/**
+ * The one error type of the API. Everything that goes wrong ends as an ApiError and is
+ * rendered by `problemResponse` as an RFC 9457 problem document.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly title: string,
+    readonly detail: string,
+    readonly options: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.name = "ApiError";
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) =>
+  new ApiError(400, "Bad Request", detail, { errors });
+export const validationFailed = (errors: FieldError[]) =>
+  new ApiError(400, "Bad Request", "The request is not valid.", { errors });
+export const unauthorized = (detail: string) =>
+  new ApiError(401, "Unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
+export const forbidden = (detail: string) => new ApiError(403, "Forbidden", detail);
+export const notFound = (detail: string) => new ApiError(404, "Not Found", detail);
+export const methodNotAllowed = (allow: string[]) =>
+  new ApiError(405, "Method Not Allowed", `Allowed methods: ${allow.join(", ")}.`, {
+    headers: { Allow: allow.join(", ") },
+  });
+export const conflict = (detail: string) => new ApiError(409, "Conflict", detail);
+export const payloadTooLarge = (limit: number) =>
+  new ApiError(413, "Content Too Large", `The request body must be at most ${limit} bytes.`);
+export const unsupportedMediaType = () =>
+  new ApiError(415, "Unsupported Media Type", "The request body must be JSON sent as application/json.");
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, "Too Many Requests", "Too many requests: slow down and retry later.", {
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  });
+export const serviceUnavailable = (detail: string) =>
+  new ApiError(503, "Service Unavailable", detail, { headers: { "Retry-After": "1" } });
+export const internalError = () =>
+  new ApiError(500, "Internal Server Error", "Something went wrong on our side; it has been logged.");
+
+export function problemResponse(c: Context, error: ApiError): Response {
+  const body = {
+    type: "about:blank",
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    ...(error.options.errors ? { errors: error.options.errors } : {}),
+  };
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
+  c.header("Content-Type", "application/problem+json; charset=utf-8");
+  return c.body(JSON.stringify(body), error.status);
+}

@@ -1,0 +1,5 @@
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./auth.handlers";
+import * as routes from "./auth.routes";
+
+export default createRouter().openapi(routes.login, handlers.login);

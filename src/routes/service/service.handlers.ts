@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import pkg from "../../../package.json";
+import { useDb } from "../../lib/context";
+import type { AppRouteHandler } from "../../lib/types";
+import type { DocsRoute, HealthRoute, RootRoute } from "./service.routes";
+
+export const root: AppRouteHandler<RootRoute> = (c) =>
+  c.json(
+    {
+      name: pkg.name,
+      version: pkg.version,
+      links: { docs: "/docs", openapi: "/openapi.json", health: "/health" },
+    },
+    200,
+  );
+
+export const health: AppRouteHandler<HealthRoute> = async (c) => {
+  await useDb(c).execute(sql`SELECT 1`);
+  return c.json({ status: "ok" as const }, 200);
+};
+
+/** The reference UI: its script and styles are served by this Worker (see DOCS_ASSETS), no CDN. */
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${pkg.name} — API reference</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="reference"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, tryItOutEnabled: true });
+  </script>
+</body>
+</html>`;
+
+export const docs: AppRouteHandler<DocsRoute> = (c) => c.html(DOCS_HTML, 200);
+
+/** The files of the swagger-ui-dist package that /docs loads, served from Workers static assets. */
+export const DOCS_ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);

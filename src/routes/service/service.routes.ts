@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { jsonContent, problems } from "../../lib/openapi";
+
+const tags = ["Service"];
+
+export const Root = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    links: z.object({ docs: z.string(), openapi: z.string(), health: z.string() }),
+  })
+  .openapi("Root");
+
+export const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+
+export const root = createRoute({
+  method: "get",
+  path: "/",
+  tags,
+  summary: "Name, version and links",
+  responses: { 200: jsonContent(Root, "About this API") },
+});
+
+export const health = createRoute({
+  method: "get",
+  path: "/health",
+  tags,
+  summary: "Whether the database answers",
+  responses: { 200: jsonContent(Health, "The database answers"), ...problems(503) },
+});
+
+export const docs = createRoute({
+  method: "get",
+  path: "/docs",
+  tags,
+  summary: "Interactive API reference (HTML)",
+  responses: { 200: { description: "HTML page", content: { "text/html": { schema: z.string() } } } },
+});
+
+export type RootRoute = typeof root;
+export type HealthRoute = typeof health;
+export type DocsRoute = typeof docs;

@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { optionalAuth, requireAuth } from "../../lib/auth";
+import { bearerSecurity, idParam, jsonBody, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
+import { PageQuery } from "../../lib/pagination";
+import { IdempotencyKey, NewTweet, Tweet } from "./tweets.schemas";
+
+const tags = ["Tweets"];
+const TweetParams = z.object({ id: idParam("id", "Tweet id") });
+
+export const list = createRoute({
+  method: "get",
+  path: "/tweets",
+  tags,
+  summary: "All tweets, newest first",
+  middleware: [optionalAuth] as const,
+  request: { query: PageQuery },
+  responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401) },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: "/tweets",
+  tags,
+  summary: "Post a tweet",
+  security: bearerSecurity,
+  middleware: [requireAuth, jsonBody] as const,
+  request: {
+    headers: z.object({ "idempotency-key": IdempotencyKey }),
+    body: jsonRequestBody(NewTweet),
+  },
+  responses: {
+    201: {
+      ...jsonContent(Tweet, "The new tweet (or, for a retried Idempotency-Key, the first one)"),
+      headers: { Location: { description: "/tweets/{id}", schema: { type: "string" as const } } },
+    },
+    ...problems(400, 401, 403, 413, 415, 429),
+  },
+});
+
+export const get = createRoute({
+  method: "get",
+  path: "/tweets/{id}",
+  tags,
+  summary: "Get a tweet",
+  middleware: [optionalAuth] as const,
+  request: { params: TweetParams },
+  responses: { 200: jsonContent(Tweet, "The tweet"), ...problems(400, 401, 404) },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/tweets/{id}",
+  tags,
+  summary: "Delete your tweet (its likes go too)",
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: TweetParams },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
+});
+
+export type ListRoute = typeof list;
+export type CreateRoute = typeof create;
+export type GetRoute = typeof get;
+export type RemoveRoute = typeof remove;

@@ -1,0 +1,12 @@
+import { createRouter } from "../../lib/openapi";
+import * as handlers from "./users.handlers";
+import * as routes from "./users.routes";
+
+export default createRouter()
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.get, handlers.get)
+  .openapi(routes.patch, handlers.patch)
+  .openapi(routes.put, handlers.patch)
+  .openapi(routes.remove, handlers.remove)
+  .openapi(routes.tweets, handlers.tweets);

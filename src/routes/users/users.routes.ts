@@ -1,0 +1,98 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { optionalAuth, requireAuth } from "../../lib/auth";
+import { bearerSecurity, idParam, jsonBody, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
+import { PageQuery } from "../../lib/pagination";
+import { signupLimit } from "../../lib/rate-limit";
+import { Tweet } from "../tweets/tweets.schemas";
+import { Credentials, User, UserUpdate } from "./users.schemas";
+
+const tags = ["Users"];
+const UserParams = z.object({ id: idParam("id", "User id") });
+
+export const list = createRoute({
+  method: "get",
+  path: "/users",
+  tags,
+  summary: "List users, id ascending",
+  middleware: [optionalAuth] as const,
+  request: { query: PageQuery },
+  responses: {
+    200: pageOf(User, "A page of users"),
+    ...problems(400, 401),
+  },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: "/users",
+  tags,
+  summary: "Sign up",
+  middleware: [signupLimit, jsonBody] as const,
+  request: { body: jsonRequestBody(Credentials) },
+  responses: {
+    201: {
+      ...jsonContent(User, "The new user"),
+      headers: { Location: { description: "/users/{id}", schema: { type: "string" as const } } },
+    },
+    ...problems(400, 409, 413, 415, 429),
+  },
+});
+
+export const get = createRoute({
+  method: "get",
+  path: "/users/{id}",
+  tags,
+  summary: "Get a user",
+  middleware: [optionalAuth] as const,
+  request: { params: UserParams },
+  responses: { 200: jsonContent(User, "The user"), ...problems(400, 401, 404) },
+});
+
+const updateRoute = (method: "patch" | "put") =>
+  createRoute({
+    method,
+    path: "/users/{id}",
+    tags,
+    summary:
+      method === "patch"
+        ? "Change your username and/or password (a new password revokes earlier tokens)"
+        : "Same as PATCH",
+    security: bearerSecurity,
+    middleware: [requireAuth, jsonBody] as const,
+    request: { params: UserParams, body: jsonRequestBody(UserUpdate) },
+    responses: { 200: jsonContent(User, "The updated user"), ...problems(400, 401, 403, 404, 409, 413, 415, 429) },
+  });
+
+export const patch = updateRoute("patch");
+export const put = updateRoute("put");
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/users/{id}",
+  tags,
+  summary: "Delete your account, your tweets and your likes",
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: UserParams },
+  responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
+});
+
+export const tweets = createRoute({
+  method: "get",
+  path: "/users/{id}/tweets",
+  tags,
+  summary: "A user's tweets, newest first",
+  middleware: [optionalAuth] as const,
+  request: { params: UserParams, query: PageQuery },
+  responses: {
+    200: pageOf(Tweet, "A page of tweets"),
+    ...problems(400, 401, 404),
+  },
+});
+
+export type ListRoute = typeof list;
+export type CreateRoute = typeof create;
+export type GetRoute = typeof get;
+export type PatchRoute = typeof patch;
+export type RemoveRoute = typeof remove;
+export type TweetsRoute = typeof tweets;

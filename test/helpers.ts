@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { expect, inject } from "vitest";
+
+export const baseUrl = inject("baseUrl");
+export const PASSWORD = "correct horse battery staple";
+
+/** A request to the running Worker. `body` objects are sent as JSON. */
+export async function api(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.Authorization = `Bearer ${init.token}`;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+    headers["Content-Type"] ??= "application/json";
+  }
+  const res = await fetch(path.startsWith("http") ? path : `${baseUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body,
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export type Res = Awaited<ReturnType<typeof api>>;
+
+/** Asserts an RFC 9457 problem document with this status. */
+export function expectProblem(res: Res, status: number, detail?: RegExp) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  expect(res.json).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
+  if (detail) expect(res.json.detail).toMatch(detail);
+  expect(res.text).not.toMatch(/SELECT|INSERT|UPDATE|DELETE FROM|stack|at .*\.ts/i);
+  return res.json as { errors?: { path: string; message: string }[] };
+}
+
+export const uniqueName = (prefix = "u") => `${prefix}_${randomBytes(6).toString("hex")}`.slice(0, 30);
+
+export type TestUser = { id: number; username: string; password: string; token: string };
+
+/** Signs up a fresh user and logs in. */
+export async function newUser(prefix = "u"): Promise<TestUser> {
+  const username = uniqueName(prefix);
+  const created = await api("/users", { method: "POST", body: { username, password: PASSWORD } });
+  expect(created.status, created.text).toBe(201);
+  const login = await api("/auth/login", { method: "POST", body: { username, password: PASSWORD } });
+  expect(login.status, login.text).toBe(200);
+  return { id: created.json.id, username, password: PASSWORD, token: login.json.access_token };
+}
+
+export async function newTweet(user: TestUser, content = `tweet ${randomBytes(4).toString("hex")}`) {
+  const res = await api("/tweets", { method: "POST", token: user.token, body: { content } });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: number; content: string; like_count: number; created_at: string };
+}
+
+export async function like(user: TestUser, tweetId: number) {
+  return api(`/users/${user.id}/likes`, { method: "POST", token: user.token, body: { tweet_id: tweetId } });
+}
+
+/** Follows `Link: <…>; rel="next"` until the last page; returns every item in order and the page count. */
+export async function walk<T = any>(path: string, token?: string) {
+  const items: T[] = [];
+  let url: string | undefined = `${baseUrl}${path}`;
+  let pages = 0;
+  while (url) {
+    const res = await api(url, { token });
+    expect(res.status, res.text).toBe(200);
+    expect(Array.isArray(res.json)).toBe(true);
+    items.push(...res.json);
+    pages++;
+    url = nextLink(res);
+    if (pages > 1000) throw new Error("too many pages");
+  }
+  return { items, pages };
+}
+
+export function nextLink(res: Res): string | undefined {
+  const link = res.headers.get("link");
+  return link ? /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined;
+}
+
+/** A direct SQL query on the test database (for checks the API does not expose). */
+export async function sql<R = any>(text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: inject("databaseUrl") });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { api, baseUrl, expectProblem } from "./helpers";
+
+describe("service endpoints", () => {
+  it("GET / gives name, version and links", async () => {
+    const res = await api("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.json).toEqual({
+      name: expect.any(String),
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      links: { docs: "/docs", openapi: "/openapi.json", health: "/health" },
+    });
+  });
+
+  it("GET /health answers ok when the database answers", async () => {
+    const res = await api("/health");
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ status: "ok" });
+  });
+
+  it("GET /openapi.json is OpenAPI 3.1 describing every route", async () => {
+    const res = await api("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe("3.1.0");
+    const operations = Object.entries(res.json.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        "GET /",
+        "GET /health",
+        "GET /docs",
+        "POST /auth/login",
+        "GET /users",
+        "POST /users",
+        "GET /users/{id}",
+        "PATCH /users/{id}",
+        "PUT /users/{id}",
+        "DELETE /users/{id}",
+        "GET /users/{id}/tweets",
+        "GET /users/{id}/liked_tweets",
+        "POST /users/{id}/likes",
+        "DELETE /users/{id}/likes/{tweet_id}",
+        "GET /tweets",
+        "POST /tweets",
+        "GET /tweets/{id}",
+        "DELETE /tweets/{id}",
+        "GET /tweets/{id}/liking_users",
+      ].sort(),
+    );
+    expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(res.json.paths["/tweets"].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      "cursor",
+      "limit",
+    ]);
+  });
+
+  it("GET /docs is an HTML reference whose assets the Worker serves itself", async () => {
+    const res = await api("/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.text).toContain("/openapi.json");
+    const scripts = [...res.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(scripts.length).toBeGreaterThanOrEqual(2);
+    for (const src of scripts) {
+      expect(src.startsWith("/")).toBe(true); // same origin: no CDN
+      const asset = await fetch(`${baseUrl}${src}`);
+      expect(asset.status).toBe(200);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    expectProblem(await api("/docs/assets/package.json"), 404);
+  });
+
+  it("unknown routes are 404 problems", async () => {
+    expectProblem(await api("/nope"), 404);
+    expectProblem(await api("/users/1/nope"), 404);
+    expectProblem(await api("/tweets/"), 404);
+  });
+
+  it("a known path with a wrong method is 405 with Allow", async () => {
+    const cases: [string, string, string[]][] = [
+      ["PUT", "/tweets", ["GET", "HEAD", "POST"]],
+      ["POST", "/tweets/1", ["GET", "HEAD", "DELETE"]],
+      ["DELETE", "/users", ["GET", "HEAD", "POST"]],
+      ["POST", "/health", ["GET", "HEAD"]],
+      ["GET", "/users/1/likes", ["POST"]],
+      ["GET", "/auth/login", ["POST"]],
+    ];
+    for (const [method, path, allowed] of cases) {
+      const res = await api(path, { method });
+      expectProblem(res, 405);
+      expect((res.headers.get("allow") ?? "").split(/,\s*/).sort(), `${method} ${path}`).toEqual(allowed.sort());
+    }
+  });
+
+  it("echoes X-Request-Id or generates one", async () => {
+    const given = await api("/", { headers: { "X-Request-Id": "my-trace-123" } });
+    expect(given.headers.get("x-request-id")).toBe("my-trace-123");
+    const generated = await api("/");
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const onError = await api("/users/0");
+    expect(onError.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("allows browser clients on any origin with a bearer token", async () => {
+    const preflight = await fetch(`${baseUrl}/tweets`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "https://example.org",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    const allowHeaders = (preflight.headers.get("access-control-allow-headers") ?? "").toLowerCase();
+    for (const h of ["authorization", "content-type", "idempotency-key"]) expect(allowHeaders).toContain(h);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("DELETE");
+
+    const res = await api("/tweets", { headers: { Origin: "https://example.org" } });
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const exposed = (res.headers.get("access-control-expose-headers") ?? "").toLowerCase();
+    for (const h of ["link", "location", "retry-after", "x-request-id"]) expect(exposed).toContain(h);
+    expect(res.headers.get("access-control-allow-credentials")).toBeNull();
+  });
+
+  it("HEAD works wherever GET does", async () => {
+    const res = await fetch(`${baseUrl}/tweets`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+  });
+});
