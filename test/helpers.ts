@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { expect, inject } from "vitest";
 
+export { inject };
+
 export const baseUrl = inject("baseUrl");
 export const PASSWORD = "correct horse battery staple";
 

@@ -1,0 +1,149 @@
+import { sign } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import { api, expectProblem, inject, newTweet, newUser, PASSWORD, uniqueName } from "./helpers";
+
+const secret = inject("jwtSecret");
+const now = () => Math.floor(Date.now() / 1000);
+
+describe("POST /auth/login", () => {
+  it("returns a bearer token and the user; login is case-insensitive", async () => {
+    const u = await newUser("Login");
+    const res = await api("/auth/login", {
+      method: "POST",
+      body: { username: u.username.toUpperCase(), password: PASSWORD },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      token_type: "Bearer",
+      expires_in: 3600,
+      user: { id: u.id, username: u.username, created_at: expect.any(String) },
+    });
+    const [header, payload] = res.json.access_token
+      .split(".")
+      .slice(0, 2)
+      .map((p: string) => JSON.parse(Buffer.from(p, "base64url").toString()));
+    expect(header.alg).toBe("HS256");
+    expect(payload).toMatchObject({ sub: String(u.id), exp: expect.any(Number) });
+    expect(payload.exp - payload.iat).toBe(3600);
+  });
+
+  it("401 with one message for a wrong password and an unknown username", async () => {
+    const u = await newUser("wrong");
+    const wrong = expectProblem(
+      await api("/auth/login", { method: "POST", body: { username: u.username, password: "not the password" } }),
+      401,
+    );
+    const unknown = expectProblem(
+      await api("/auth/login", { method: "POST", body: { username: uniqueName("nobody"), password: PASSWORD } }),
+      401,
+    );
+    expect(wrong).toEqual(unknown);
+  });
+
+  it("400 for an invalid body, 415 for a non-JSON one", async () => {
+    expectProblem(await api("/auth/login", { method: "POST", body: {} }), 400);
+    expectProblem(await api("/auth/login", { method: "POST", body: { username: "someone" } }), 400);
+    expectProblem(await api("/auth/login", { method: "POST", body: { username: 1, password: 2 } }), 400);
+    expectProblem(
+      await api("/auth/login", {
+        method: "POST",
+        body: "username=a&password=b",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
+      415,
+    );
+  });
+
+  it("rate-limits login attempts per client address and username: 429 with Retry-After", async () => {
+    const u = await newUser("limited");
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        api("/auth/login", { method: "POST", body: { username: u.username, password: "bad password!" } }),
+      ),
+    );
+    const limited = attempts.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(attempts.filter((r) => r.status === 401).length).toBeGreaterThan(0);
+    expectProblem(limited[0] as (typeof attempts)[number], 429);
+    expect(Number(limited[0]?.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Another username from the same address is not affected.
+    const other = await newUser("unlimited");
+    expect(
+      (await api("/auth/login", { method: "POST", body: { username: other.username, password: PASSWORD } })).status,
+    ).toBe(200);
+  });
+});
+
+describe("bearer tokens", () => {
+  const write = (token: string | undefined, headers: Record<string, string> = {}) =>
+    api("/tweets", { method: "POST", token, body: { content: "auth matrix" }, headers });
+
+  it("401 with WWW-Authenticate: Bearer when missing, malformed, badly signed, expired or of another algorithm", async () => {
+    const u = await newUser("matrix");
+    const payload = { sub: String(u.id), ver: 0, iat: now(), exp: now() + 600 };
+    const cases: [string, Record<string, string>][] = [
+      ["missing", {}],
+      ["not bearer", { Authorization: `Basic ${Buffer.from("a:b").toString("base64")}` }],
+      ["empty bearer", { Authorization: "Bearer " }],
+      ["garbage", { Authorization: "Bearer not-a-token" }],
+      [
+        "wrong signature",
+        { Authorization: `Bearer ${await sign(payload, "another secret of sufficient length!!", "HS256")}` },
+      ],
+      [
+        "expired",
+        {
+          Authorization: `Bearer ${await sign({ ...payload, iat: now() - 7200, exp: now() - 3600 }, secret, "HS256")}`,
+        },
+      ],
+      ["HS512", { Authorization: `Bearer ${await sign(payload, secret, "HS512")}` }],
+      [
+        "alg none",
+        {
+          Authorization: `Bearer ${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.`,
+        },
+      ],
+      ["no sub", { Authorization: `Bearer ${await sign({ ver: 0, exp: now() + 600 }, secret, "HS256")}` }],
+      ["huge", { Authorization: `Bearer ${"a".repeat(5000)}.b.c` }],
+    ];
+    for (const [name, headers] of cases) {
+      const res = await write(undefined, headers);
+      expectProblem(res, 401);
+      expect(res.headers.get("www-authenticate"), name).toMatch(/^Bearer/);
+    }
+    // The same token, correctly signed, works: the cases above fail for their own reason.
+    expect((await write(await sign(payload, secret, "HS256"))).status).toBe(201);
+  });
+
+  it("a token for a deleted user is revoked, also on reads", async () => {
+    const u = await newUser("revoked");
+    const t = await newTweet(u);
+    expect((await api(`/tweets/${t.id}`, { token: u.token })).json.liked).toBe(false);
+    expect((await api(`/users/${u.id}`, { method: "DELETE", token: u.token })).status).toBe(204);
+    expectProblem(await api("/tweets", { token: u.token }), 401);
+    expectProblem(await write(u.token), 401);
+  });
+
+  it("liked appears on every tweet only when a valid token is sent", async () => {
+    const u = await newUser("liker");
+    const t = await newTweet(u);
+    expect(
+      (await api(`/users/${u.id}/likes`, { method: "POST", token: u.token, body: { tweet_id: t.id } })).status,
+    ).toBe(201);
+    const anonymous = await api(`/tweets/${t.id}`);
+    expect(anonymous.json).not.toHaveProperty("liked");
+    const mine = await api(`/tweets/${t.id}`, { token: u.token });
+    expect(mine.json.liked).toBe(true);
+    const other = await newUser("other");
+    expect((await api(`/tweets/${t.id}`, { token: other.token })).json.liked).toBe(false);
+    for (const path of ["/tweets", `/users/${u.id}/tweets`, `/users/${u.id}/liked_tweets`]) {
+      const list = await api(`${path}?limit=100`, { token: u.token });
+      expect(list.status).toBe(200);
+      for (const tweet of list.json) expect(typeof tweet.liked, path).toBe("boolean");
+      expect(list.json.find((x: { id: number }) => x.id === t.id)?.liked, path).toBe(true);
+      const anon = await api(`${path}?limit=100`);
+      for (const tweet of anon.json) expect(tweet, path).not.toHaveProperty("liked");
+    }
+  });
+});

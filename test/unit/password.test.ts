@@ -1,0 +1,26 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadConfig, MAX_PBKDF2_ITERATIONS } from "../../src/env";
+import { hashPassword, verifyPassword } from "../../src/lib/password";
+
+describe("password hashing (PBKDF2-SHA256)", () => {
+  it("never configures more than 100,000 iterations: Cloudflare rejects more in production (workerd#1346)", () => {
+    expect(MAX_PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000);
+    const toml = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
+    const configured = [...toml.matchAll(/PBKDF2_ITERATIONS\s*=\s*"(\d+)"/g)].map((m) => Number(m[1]));
+    expect(configured.length).toBeGreaterThan(0);
+    for (const n of configured) expect(n).toBeLessThanOrEqual(100_000);
+    expect(loadConfig({}).pbkdf2Iterations).toBeLessThanOrEqual(100_000);
+    expect(() => loadConfig({ PBKDF2_ITERATIONS: "100001" })).toThrow();
+  });
+
+  it("hashes with a random salt and the parameters in the string, and verifies", async () => {
+    const a = await hashPassword("correct horse", 1000);
+    const b = await hashPassword("correct horse", 1000);
+    expect(a).toMatch(/^pbkdf2_sha256\$1000\$[^$]+\$[^$]+$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword("correct horse", a)).toBe(true);
+    expect(await verifyPassword("correct horsf", a)).toBe(false);
+    expect(await verifyPassword("correct horse", "md5$1$x$y")).toBe(false);
+  });
+});
