@@ -52,6 +52,6 @@ if (url) {
 if (command === "migrate") console.log("Migrations applied.");
 else if (result?.seeded)
   console.log(
-    `\nSeeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    `Seeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 else console.log("The database already has users: nothing changed.");

@@ -57,7 +57,7 @@ async function main() {
     console.log(`Database: ${redact(databaseUrl)}`);
     await migrateUrl(databaseUrl);
     const result = await withClient(databaseUrl, (client) => seed(client, undefined, progress));
-    console.log(result.seeded ? "\nSeeded the empty database." : "Database already seeded.");
+    console.log(result.seeded ? "Seeded the empty database." : "Database already seeded.");
   } else {
     if (runningEmbeddedUrl()) throw new Error("Another `npm run dev` is serving the embedded database.");
     console.log(`Database: embedded PGlite in ${PGLITE_DIR}`);
@@ -68,7 +68,7 @@ async function main() {
     unmark = markEmbeddedRunning(embedded.url);
     await migratePgliteDb(embedded.db);
     const result = await seed(embedded.db, undefined, progress);
-    console.log(result.seeded ? "\nSeeded the empty database." : "Database already seeded.");
+    console.log(result.seeded ? "Seeded the empty database." : "Database already seeded.");
     databaseUrl = embedded.url;
   }
 

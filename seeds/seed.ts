@@ -116,7 +116,6 @@ export async function seed(
          JOIN tweets t ON t.id = l.tweet_id`,
       );
     });
-    progress("like counts", 0, 1);
     await db.query(
       `UPDATE tweets SET like_count = c.n
        FROM (SELECT tweet_id, count(*)::int AS n FROM likes GROUP BY tweet_id) AS c WHERE tweets.id = c.tweet_id`,

@@ -12,7 +12,7 @@ export default async function setup(project: TestProject) {
   console.log(`[tests] Worker ${stack.baseUrl} on ${stack.kind} Postgres`);
   project.provide("baseUrl", stack.baseUrl);
   project.provide("databaseUrl", stack.databaseUrl);
-  project.provide("jwtSecret", stack.jwtSecret);
+  project.provide("jwtSecret", stack.jwtSecret ?? "");
   project.provide("databaseKind", stack.kind);
   return () => stack.stop();
 }

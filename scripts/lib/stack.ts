@@ -14,7 +14,7 @@ export type Stack = {
   baseUrl: string;
   /** A direct connection string for checks from Node (pg). */
   databaseUrl: string;
-  jwtSecret: string;
+  jwtSecret: string | null;
   kind: "embedded" | "server";
   proxy: DbProxy;
   stop(): Promise<void>;
@@ -29,6 +29,8 @@ export type StackOptions = {
   env?: string;
   vars?: Record<string, string>;
   databaseName?: string;
+  /** `null` starts the Worker without JWT_SECRET (to test that auth is refused). */
+  jwtSecret?: string | null;
 };
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -54,7 +56,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const proxy = await startProxy({ target: hostPortOf(databaseUrl) });
-  const jwtSecret = randomBytes(32).toString("hex");
+  const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   const text = (value: string) => ({ type: "plain_text" as const, value });
   const worker = await unstable_startWorker({
     config: join(ROOT, "wrangler.toml"),
@@ -62,7 +64,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bindings: {
       DATABASE_URL: text(databaseUrl),
       DB_PROXY_URL: text(proxy.url),
-      JWT_SECRET: { type: "secret_text", value: jwtSecret },
+      // Empty means unset (and overrides a developer's .dev.vars, which wrangler also loads).
+      JWT_SECRET: { type: "secret_text", value: jwtSecret ?? "" },
       ...Object.fromEntries(Object.entries(options.vars ?? {}).map(([k, v]) => [k, text(v)])),
     },
     dev: {
