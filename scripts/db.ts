@@ -1,5 +1,6 @@
 /**
  * npm run db:migrate                       apply drizzle/ migrations
+ * npm run db:rollback [-- --to NAME|0]     revert the last migration (or down to NAME; 0 = all)
  * npm run db:seed [-- --users N --tweets N --likes N]   seed an empty database (migrates first)
  *
  * Target: DATABASE_URL when set; else the embedded database (through `npm run dev` when it is
@@ -11,6 +12,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { DEFAULT_COUNTS, seed } from "../seeds/seed";
 import { migratePgliteDb, migrateUrl, withClient } from "./lib/database";
 import { PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
+import { rollback } from "./lib/migrations";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -18,11 +20,12 @@ const { positionals, values } = parseArgs({
     users: { type: "string", default: String(DEFAULT_COUNTS.users) },
     tweets: { type: "string", default: String(DEFAULT_COUNTS.tweets) },
     likes: { type: "string", default: String(DEFAULT_COUNTS.likes) },
+    to: { type: "string" },
   },
 });
 const command = positionals[0];
-if (command !== "migrate" && command !== "seed") {
-  console.error("usage: tsx scripts/db.ts migrate|seed [--users N --tweets N --likes N]");
+if (command !== "migrate" && command !== "seed" && command !== "rollback") {
+  console.error("usage: tsx scripts/db.ts migrate|rollback [--to NAME|0]|seed [--users N --tweets N --likes N]");
   process.exit(2);
 }
 const counts = { users: Number(values.users), tweets: Number(values.tweets), likes: Number(values.likes) };
@@ -37,19 +40,24 @@ const progress = (phase: string, done: number, total: number) =>
 
 const url = process.env.DATABASE_URL || runningEmbeddedUrl();
 let result: Awaited<ReturnType<typeof seed>> | undefined;
+let reverted: string[] = [];
 if (url) {
   console.log(`Database: ${url.replace(/:[^:@/]*@/, ":***@")}`);
-  await migrateUrl(url);
+  if (command === "rollback") reverted = await withClient(url, (client) => rollback(client, values.to));
+  else await migrateUrl(url);
   if (command === "seed") result = await withClient(url, (client) => seed(client, counts, progress));
 } else {
   console.log(`Database: embedded PGlite in ${PGLITE_DIR}`);
   mkdirSync(PGLITE_DIR, { recursive: true });
   const db = await PGlite.create(PGLITE_DIR);
-  await migratePgliteDb(db);
+  if (command === "rollback") reverted = await rollback(db, values.to);
+  else await migratePgliteDb(db);
   if (command === "seed") result = await seed(db, counts, progress);
   await db.close();
 }
 if (command === "migrate") console.log("Migrations applied.");
+else if (command === "rollback")
+  console.log(reverted.length ? `Rolled back: ${reverted.join(", ")}` : "No applied migration to roll back.");
 else if (result?.seeded)
   console.log(
     `Seeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes in ${((Date.now() - started) / 1000).toFixed(1)} s.`,

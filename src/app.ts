@@ -51,6 +51,14 @@ app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   description: "An access token from POST /auth/login.",
 });
 
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/openapi.json",
+  tags: ["Service"],
+  summary: "This OpenAPI 3.1 document",
+  responses: { 200: { description: "The OpenAPI document", content: { "application/json": { schema: {} } } } },
+});
+
 app.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

@@ -31,6 +31,7 @@ describe("service endpoints", () => {
         "GET /",
         "GET /health",
         "GET /docs",
+        "GET /openapi.json",
         "POST /auth/login",
         "GET /users",
         "POST /users",

@@ -1,0 +1,59 @@
+import { PGlite } from "@electric-sql/pglite";
+import { describe, expect, it } from "vitest";
+import { migratePgliteDb, migrateUrl, withClient, withDatabase } from "../scripts/lib/database";
+import { appliedMigrations, journal, missingRollbacks, rollback, schemaDump } from "../scripts/lib/migrations";
+import type { Queryable } from "../seeds/seed";
+
+/** Runs `fn` on a scratch database: a new database on TEST_DATABASE_URL's server, else an in-memory PGlite. */
+async function onScratch(fn: (db: Queryable, migrate: () => Promise<void>) => Promise<void>) {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) {
+    const db = await PGlite.create();
+    try {
+      await fn(db, () => migratePgliteDb(db));
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+  const name = `twitter_migrations_${Date.now()}_${process.pid}`;
+  await withClient(server, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(server, name);
+  try {
+    await withClient(url, (client) => fn(client, () => migrateUrl(url)));
+  } finally {
+    await withClient(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+describe("reversible migrations", () => {
+  it("every migration has a rollback file", () => {
+    expect(journal().length).toBeGreaterThan(0);
+    expect(missingRollbacks()).toEqual([]);
+  });
+
+  it("apply all, roll all back, apply again: the same schema", async () => {
+    await onScratch(async (db, migrate) => {
+      await migrate();
+      const first = await schemaDump(db);
+      expect(first).toContain("tweets_created_at_id_idx");
+      expect((await appliedMigrations(db)).length).toBe(journal().length);
+
+      const reverted = await rollback(db, "0");
+      expect(reverted).toEqual(
+        journal()
+          .map((e) => e.tag)
+          .reverse(),
+      );
+      expect(await schemaDump(db)).toBe("");
+      expect(await appliedMigrations(db)).toEqual([]);
+
+      await migrate();
+      expect(await schemaDump(db)).toBe(first);
+      // Rolling back the last one and migrating again is also clean.
+      expect(await rollback(db)).toEqual([journal().at(-1)?.tag]);
+      await migrate();
+      expect(await schemaDump(db)).toBe(first);
+    });
+  });
+});
