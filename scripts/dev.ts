@@ -4,8 +4,9 @@
  *   no DATABASE_URL  → embedded PGlite (persisted in .data/pglite) served over the Postgres protocol
  *   DATABASE_URL     → that Postgres (local server; a Neon URL is reached directly, without proxy)
  *
- * It applies migrations, seeds an empty database, starts the WebSocket-to-TCP proxy the Neon
- * driver needs for a non-Neon Postgres, and runs `wrangler dev` on :8787. Ctrl-C stops it all.
+ * It applies migrations, seeds an empty database, starts the local stand-ins for Neon's endpoints
+ * (a WebSocket-to-TCP proxy and a SQL-over-HTTP endpoint) for a non-Neon Postgres, and runs
+ * `wrangler dev` on :8787. DB_DRIVER=ws|http picks the Worker's driver. Ctrl-C stops it all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
@@ -14,6 +15,7 @@ import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient } from "./lib
 import { type Embedded, startEmbedded } from "./lib/embedded";
 import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
 import { type DbProxy, startProxy } from "./lib/proxy";
+import { type SqlHttp, startSqlHttp } from "./lib/sql-http";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);
@@ -21,6 +23,7 @@ const redact = (url: string) => url.replace(/:[^:@/]*@/, ":***@");
 
 let embedded: Embedded | undefined;
 let proxy: DbProxy | undefined;
+let sqlHttp: SqlHttp | undefined;
 let wrangler: ChildProcess | undefined;
 let unmark: (() => void) | undefined;
 let stopping = false;
@@ -39,6 +42,7 @@ async function stop(code: number) {
     });
   }
   await proxy?.close();
+  await sqlHttp?.close();
   await embedded?.close();
   unmark?.();
   process.exit(code);
@@ -73,9 +77,12 @@ async function main() {
   }
 
   const vars = [`DATABASE_URL:${databaseUrl}`];
+  if (process.env.DB_DRIVER) vars.push(`DB_DRIVER:${process.env.DB_DRIVER}`);
   if (!isNeon(databaseUrl)) {
+    // Local stand-ins for Neon's endpoints: WebSocket proxy (ws driver), SQL over HTTP (http driver).
     proxy = await startProxy({ target: hostPortOf(databaseUrl) });
-    vars.push(`DB_PROXY_URL:${proxy.url}`);
+    sqlHttp = await startSqlHttp({ databaseUrl });
+    vars.push(`DB_PROXY_URL:${proxy.url}`, `DB_SQL_HTTP_URL:${sqlHttp.url}`);
   }
 
   const bin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");

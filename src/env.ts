@@ -4,8 +4,12 @@ import { z } from "zod";
 export type Bindings = {
   /** Postgres connection string (Neon in production; the local proxy target in development). */
   DATABASE_URL?: string;
+  /** "http" (one HTTPS request per statement, the default) or "ws" (Postgres protocol over a WebSocket). */
+  DB_DRIVER?: string;
   /** Local development and tests only: ws:// URL of the WebSocket-to-TCP proxy in front of Postgres. */
   DB_PROXY_URL?: string;
+  /** Local development and tests only: URL of the local SQL-over-HTTP endpoint (Neon's protocol). */
+  DB_SQL_HTTP_URL?: string;
   /** HS256 signing secret for access tokens (a Worker secret; `.dev.vars` locally). */
   JWT_SECRET?: string;
   TOKEN_TTL_SECONDS?: string;
@@ -25,7 +29,9 @@ export const MAX_PBKDF2_ITERATIONS = 100_000;
 
 const configSchema = z.object({
   databaseUrl: z.string().min(1).optional(),
+  dbDriver: z.enum(["http", "ws"]).default("http"),
   dbProxyUrl: z.url({ protocol: /^wss?$/ }).optional(),
+  dbSqlHttpUrl: z.url({ protocol: /^https?$/ }).optional(),
   jwtSecret: z.string().min(32).optional(),
   tokenTtlSeconds: z.coerce
     .number()
@@ -46,7 +52,9 @@ export function loadConfig(env: Bindings): Config {
   if (cached) return cached;
   const config = configSchema.parse({
     databaseUrl: env.DATABASE_URL || undefined,
+    dbDriver: env.DB_DRIVER || undefined,
     dbProxyUrl: env.DB_PROXY_URL || undefined,
+    dbSqlHttpUrl: env.DB_SQL_HTTP_URL || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS || undefined,
     pbkdf2Iterations: env.PBKDF2_ITERATIONS || undefined,

@@ -9,7 +9,7 @@ import { startStack } from "../scripts/lib/stack";
 export default async function setup(project: TestProject) {
   const serverUrl = process.env.TEST_DATABASE_URL || undefined;
   const stack = await startStack({ serverUrl, env: "test" });
-  console.log(`[tests] Worker ${stack.baseUrl} on ${stack.kind} Postgres`);
+  console.log(`[tests] Worker ${stack.baseUrl} on ${stack.kind} Postgres, ${stack.driver} driver`);
   project.provide("baseUrl", stack.baseUrl);
   project.provide("databaseUrl", stack.databaseUrl);
   project.provide("jwtSecret", stack.jwtSecret ?? "");

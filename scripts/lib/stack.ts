@@ -4,6 +4,7 @@ import { unstable_startWorker } from "wrangler";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase } from "./database";
 import { type Embedded, startEmbedded } from "./embedded";
 import { type DbProxy, startProxy } from "./proxy";
+import { type SqlHttp, startSqlHttp } from "./sql-http";
 
 /**
  * The whole local stack for tests, benchmarks and the soak run, as deployed code runs: the
@@ -16,7 +17,9 @@ export type Stack = {
   databaseUrl: string;
   jwtSecret: string | null;
   kind: "embedded" | "server";
+  driver: "http" | "ws";
   proxy: DbProxy;
+  sqlHttp: SqlHttp;
   stop(): Promise<void>;
 };
 
@@ -29,6 +32,8 @@ export type StackOptions = {
   env?: string;
   vars?: Record<string, string>;
   databaseName?: string;
+  /** The Worker's driver path (DB_DRIVER); default TEST_DB_DRIVER, else "http". */
+  driver?: "http" | "ws";
   /** `null` starts the Worker without JWT_SECRET (to test that auth is refused). */
   jwtSecret?: string | null;
 };
@@ -55,7 +60,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl = embedded.url;
   }
 
+  const driver = options.driver ?? (process.env.TEST_DB_DRIVER === "ws" ? "ws" : "http");
+  // Both local endpoints run, whichever path the Worker uses: the proxy for the WebSocket driver,
+  // the SQL-over-HTTP endpoint (Neon's protocol) for the HTTP driver.
   const proxy = await startProxy({ target: hostPortOf(databaseUrl) });
+  const sqlHttp = await startSqlHttp({ databaseUrl });
   const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   const text = (value: string) => ({ type: "plain_text" as const, value });
   const worker = await unstable_startWorker({
@@ -63,7 +72,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: options.env,
     bindings: {
       DATABASE_URL: text(databaseUrl),
+      DB_DRIVER: text(driver),
       DB_PROXY_URL: text(proxy.url),
+      DB_SQL_HTTP_URL: text(sqlHttp.url),
       // Empty means unset (and overrides a developer's .dev.vars, which wrangler also loads).
       JWT_SECRET: { type: "secret_text", value: jwtSecret ?? "" },
       ...Object.fromEntries(Object.entries(options.vars ?? {}).map(([k, v]) => [k, text(v)])),
@@ -83,10 +94,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl,
     jwtSecret,
     kind: embedded ? "embedded" : "server",
+    driver,
     proxy,
+    sqlHttp,
     stop: async () => {
       await worker.dispose();
       await proxy.close();
+      await sqlHttp.close();
       await embedded?.close();
       await dropDatabase?.();
     },

@@ -1,12 +1,21 @@
-import { neonConfig, Pool } from "@neondatabase/serverless";
-import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
 import { ApiError, badRequest, conflict, internalError, serviceUnavailable } from "../lib/problem";
 import * as schema from "./schema";
 
-export type Database = NeonDatabase<typeof schema>;
+export type Database = NeonDatabase<typeof schema> | NeonHttpDatabase<typeof schema>;
 
 let proxyConfiguredFor: string | undefined;
+let sqlEndpointConfiguredFor: string | undefined;
+
+/** Local development and tests: send HTTP-driver queries to the local SQL-over-HTTP endpoint. */
+function useLocalSqlEndpoint(url: string) {
+  if (sqlEndpointConfiguredFor === url) return;
+  neonConfig.fetchEndpoint = () => url;
+  sqlEndpointConfiguredFor = url;
+}
 
 /** Local development and tests: reach Postgres through our WebSocket-to-TCP proxy. */
 function useLocalProxy(proxyUrl: string) {
@@ -20,12 +29,21 @@ function useLocalProxy(proxyUrl: string) {
 }
 
 /**
- * A Pool per request: Workers cannot share I/O objects between requests, so a Pool created at
- * module scope fails with "Cannot perform I/O on behalf of a different request". The caller ends
- * it with `ctx.waitUntil(pool.end())` once the response is on its way.
+ * The request's database handle, on one of two driver paths (DB_DRIVER):
+ *
+ * - "http": `drizzle-orm/neon-http`: every statement is one HTTPS request to Neon's SQL endpoint,
+ *   no connection setup. Every endpoint of this API is one statement, so this is one round trip.
+ * - "ws": `drizzle-orm/neon-serverless`: the Postgres protocol over a WebSocket; a Pool per
+ *   request, because Workers cannot share I/O objects between requests (a Pool at module scope
+ *   fails with "Cannot perform I/O on behalf of a different request"). `close` ends it, and the
+ *   caller runs that in `ctx.waitUntil` once the response is on its way.
  */
-export function createDatabase(config: Config): { db: Database; pool: Pool } {
+export function createDatabase(config: Config): { db: Database; close?: () => Promise<void> } {
   if (!config.databaseUrl) throw serviceUnavailable("The database is not configured (DATABASE_URL is unset).");
+  if (config.dbDriver === "http") {
+    if (config.dbSqlHttpUrl) useLocalSqlEndpoint(config.dbSqlHttpUrl);
+    return { db: drizzleHttp({ client: neon(config.databaseUrl), schema }) };
+  }
   if (config.dbProxyUrl) useLocalProxy(config.dbProxyUrl);
   const pool = new Pool({
     connectionString: config.databaseUrl,
@@ -34,7 +52,7 @@ export function createDatabase(config: Config): { db: Database; pool: Pool } {
   });
   // Errors of idle clients must not crash the isolate; the request that used them already answered.
   pool.on("error", () => {});
-  return { db: drizzle({ client: pool, schema }), pool };
+  return { db: drizzleWs({ client: pool, schema }), close: () => pool.end() };
 }
 
 type PgError = { code?: string; constraint?: string };

@@ -1,4 +1,3 @@
-import type { Pool } from "@neondatabase/serverless";
 import type { Context, MiddlewareHandler } from "hono";
 import { createDatabase, type Database } from "../db/client";
 import { type Bindings, type Config, loadConfig } from "../env";
@@ -13,20 +12,20 @@ export type AppEnv = {
     config: Config;
     caller?: Caller;
     db?: Database;
-    pool?: Pool;
+    closeDb?: () => Promise<void>;
   };
 };
 
 export type AppContext = Context<AppEnv>;
 
-/** Loads the typed configuration and, after the response, ends the request's database pool. */
+/** Loads the typed configuration and, after the response, closes the request's database connection. */
 export const appContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("config", loadConfig(c.env));
   try {
     await next();
   } finally {
-    const pool = c.get("pool");
-    if (pool) c.executionCtx.waitUntil(pool.end().catch(() => {}));
+    const close = c.get("closeDb");
+    if (close) c.executionCtx.waitUntil(close().catch(() => {}));
   }
 };
 
@@ -34,8 +33,8 @@ export const appContext: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function useDb(c: AppContext): Database {
   const existing = c.get("db");
   if (existing) return existing;
-  const { db, pool } = createDatabase(c.get("config"));
+  const { db, close } = createDatabase(c.get("config"));
   c.set("db", db);
-  c.set("pool", pool);
+  c.set("closeDb", close);
   return db;
 }
