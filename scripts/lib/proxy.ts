@@ -17,33 +17,38 @@ import { WebSocketServer } from "ws";
 export type DbProxy = {
   url: string;
   port: number;
-  stats: { connections: number; open: number };
+  /** Connections opened, open now, and statements run (simple Query or extended-protocol Execute messages). */
+  stats: { connections: number; open: number; statements: number };
   close(): Promise<void>;
 };
 
-/** Follows the frontend message stream and reports when a Terminate ('X') message has passed. */
-export function terminateWatcher() {
+/**
+ * Follows the frontend (client → server) message stream across chunks and returns the type bytes
+ * of the messages completed by each chunk ('Q' query, 'E' execute, 'X' terminate, …).
+ */
+export function frontendMessages() {
   let startup = true;
   let pending = Buffer.alloc(0);
-  return (chunk: Buffer): boolean => {
+  return (chunk: Buffer): string[] => {
     pending = Buffer.concat([pending, chunk]);
+    const types: string[] = [];
     for (;;) {
       if (startup) {
-        if (pending.length < 4) return false;
+        if (pending.length < 4) return types;
         const length = pending.readInt32BE(0);
-        if (pending.length < length) return false;
+        if (pending.length < length) return types;
         const code = length >= 8 ? pending.readInt32BE(4) : 0;
         pending = pending.subarray(length);
         // SSLRequest / GSSENCRequest are followed by another untyped startup message.
         if (code !== 80877103 && code !== 80877104) startup = false;
         continue;
       }
-      if (pending.length < 5) return false;
-      const type = pending[0];
+      if (pending.length < 5) return types;
+      const type = String.fromCharCode(pending[0] as number);
       const length = pending.readInt32BE(1);
-      if (pending.length < 1 + length) return false;
+      if (pending.length < 1 + length) return types;
       pending = pending.subarray(1 + length);
-      if (type === 0x58) return true;
+      types.push(type);
     }
   };
 }
@@ -55,7 +60,7 @@ export async function startProxy(options: { target: { host: string; port: number
   });
   const wss = new WebSocketServer({ server, path: "/v1" });
   const sockets = new Set<Socket>();
-  const stats = { connections: 0, open: 0 };
+  const stats = { connections: 0, open: 0, statements: 0 };
 
   wss.on("connection", (ws, req) => {
     const address = new URL(req.url ?? "", "http://proxy").searchParams.get("address");
@@ -68,7 +73,7 @@ export async function startProxy(options: { target: { host: string; port: number
     const tcp = connect(options.target.port, options.target.host);
     sockets.add(tcp);
     tcp.setNoDelay(true);
-    const sawTerminate = terminateWatcher();
+    const messages = frontendMessages();
     const buffered: Buffer[] = [];
     let connected = false;
     let closed = false;
@@ -94,7 +99,9 @@ export async function startProxy(options: { target: { host: string; port: number
       const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
       if (connected) tcp.write(chunk);
       else buffered.push(chunk);
-      if (sawTerminate(chunk)) closeBoth();
+      const types = messages(chunk);
+      for (const type of types) if (type === "Q" || type === "E") stats.statements++;
+      if (types.includes("X")) closeBoth();
     });
     ws.on("close", closeBoth);
     ws.on("error", closeBoth);

@@ -15,9 +15,12 @@ export const callerValid = (caller: Caller | undefined): SQL =>
 /**
  * One row of flags joined with the rows of a page: the statement answers both "does the parent
  * exist / is the token valid" and the page itself, and an empty page still yields the flags.
+ * `order` (over the page's columns, as `r.…`) is the list's order: SQL keeps no order through a
+ * join unless told, and sorting the at most limit + 1 rows of a page costs nothing.
  */
-export function flagsWithRows(flags: SQL, rows: SQL): SQL {
-  return sql`SELECT f.*, r.* FROM (SELECT ${flags}) AS f LEFT JOIN LATERAL (${rows}) AS r ON true`;
+export function flagsWithRows(flags: SQL, rows: SQL, order?: SQL): SQL {
+  const statement = sql`SELECT f.*, r.* FROM (SELECT ${flags}) AS f LEFT JOIN LATERAL (${rows}) AS r ON true`;
+  return order ? sql`${statement} ORDER BY ${order}` : statement;
 }
 
 /** Keyset predicate `(at, id) < (cursor)` for a descending order on a timestamp and an id. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { terminateWatcher } from "../../scripts/lib/proxy";
+import { frontendMessages } from "../../scripts/lib/proxy";
 
 const startup = () => {
   const body = Buffer.from("user\0postgres\0database\0postgres\0\0");
@@ -19,16 +19,17 @@ const typed = (type: string, payload = Buffer.alloc(0)) => {
 
 describe("the proxy's Terminate detection", () => {
   it("sees Terminate after startup and queries, also split across chunks", () => {
-    const watch = terminateWatcher();
+    const watch = frontendMessages();
     const stream = Buffer.concat([startup(), typed("Q", Buffer.from("SELECT 'X'\0")), typed("X")]);
     const cut = stream.length - 3;
-    expect(watch(stream.subarray(0, cut))).toBe(false);
-    expect(watch(stream.subarray(cut))).toBe(true);
+    expect(watch(stream.subarray(0, cut))).toEqual(["Q"]);
+    expect(watch(stream.subarray(cut))).toEqual(["X"]);
   });
 
   it("does not mistake an 'X' inside a query or the startup message for Terminate", () => {
-    const watch = terminateWatcher();
-    expect(watch(startup())).toBe(false);
-    expect(watch(typed("Q", Buffer.from("X\0")))).toBe(false);
+    const watch = frontendMessages();
+    expect(watch(startup())).toEqual([]);
+    expect(watch(typed("Q", Buffer.from("X\0")))).toEqual(["Q"]);
+    expect(watch(Buffer.concat([typed("P"), typed("B"), typed("E"), typed("S")]))).toEqual(["P", "B", "E", "S"]);
   });
 });

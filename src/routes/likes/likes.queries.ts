@@ -7,7 +7,9 @@ import { type FlaggedTweetRow, tweetColumns } from "../tweets/tweets.queries";
 import type { UserRow } from "../users/users.schemas";
 
 /**
- * All statements about likes, one per request. `like_count` changes in the same statement as
+ * All statements about likes, one per request. The lists take the page from the likes index
+ * first (ORDER BY … LIMIT on likes alone) and look up each row's tweet or user by primary key,
+ * so the page costs the same at any table size. `like_count` changes in the same statement as
  * the row in `likes`: the UPDATE of the tweet row takes its row lock and re-reads the current
  * count, so concurrent likes and unlikes add up exactly.
  */
@@ -24,10 +26,13 @@ export async function listLikedTweets(
     db,
     flagsWithRows(
       sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS found`,
-      sql`SELECT ${tweetColumns(caller)}, k.created_at AS liked_at
-          FROM likes k JOIN tweets t ON t.id = k.tweet_id JOIN users u ON u.id = t.user_id
-          WHERE k.user_id = ${userId} AND ${beforePosition(sql`k.created_at`, sql`k.tweet_id`, after)}
-          ORDER BY k.created_at DESC, k.tweet_id DESC LIMIT ${limit + 1}`,
+      sql`SELECT x.*, k.created_at AS liked_at
+          FROM (SELECT tweet_id, created_at FROM likes
+                WHERE user_id = ${userId} AND ${beforePosition(sql`created_at`, sql`tweet_id`, after)}
+                ORDER BY created_at DESC, tweet_id DESC LIMIT ${limit + 1}) AS k
+          CROSS JOIN LATERAL (SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
+                              WHERE t.id = k.tweet_id) AS x`,
+      sql`r.liked_at DESC, r.id DESC`,
     ),
   );
 }
@@ -45,9 +50,11 @@ export async function listLikingUsers(
     flagsWithRows(
       sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM tweets WHERE id = ${tweetId}) AS found`,
       sql`SELECT u.id, u.username, u.created_at, k.created_at AS liked_at
-          FROM likes k JOIN users u ON u.id = k.user_id
-          WHERE k.tweet_id = ${tweetId} AND ${beforePosition(sql`k.created_at`, sql`k.user_id`, after)}
-          ORDER BY k.created_at DESC, k.user_id DESC LIMIT ${limit + 1}`,
+          FROM (SELECT user_id, created_at FROM likes
+                WHERE tweet_id = ${tweetId} AND ${beforePosition(sql`created_at`, sql`user_id`, after)}
+                ORDER BY created_at DESC, user_id DESC LIMIT ${limit + 1}) AS k
+          CROSS JOIN LATERAL (SELECT id, username, created_at FROM users WHERE id = k.user_id) AS u`,
+      sql`r.liked_at DESC, r.id DESC`,
     ),
   );
 }

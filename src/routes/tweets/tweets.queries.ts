@@ -15,6 +15,8 @@ export const tweetColumns = (caller: Caller | undefined): SQL =>
       : sql`NULL::boolean`
   } AS liked`;
 
+const newestFirst = sql`r.created_at DESC, r.id DESC`;
+
 type Flags = { caller_ok: boolean; found?: boolean };
 export type FlaggedTweetRow = Flags & Partial<TweetRow>;
 
@@ -27,6 +29,7 @@ export async function listTweets(db: Database, caller: Caller | undefined, after
       sql`SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
           WHERE ${beforePosition(sql`t.created_at`, sql`t.id`, after)}
           ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit + 1}`,
+      newestFirst,
     ),
   );
 }
@@ -46,6 +49,7 @@ export async function listUserTweets(
       sql`SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
           WHERE t.user_id = ${userId} AND ${beforePosition(sql`t.created_at`, sql`t.id`, after)}
           ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit + 1}`,
+      newestFirst,
     ),
   );
 }

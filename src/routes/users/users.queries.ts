@@ -26,6 +26,7 @@ export async function listUsers(db: Database, caller: Caller | undefined, after:
       sql`${callerValid(caller)} AS caller_ok`,
       sql`SELECT id, username, created_at FROM users
           WHERE id > ${after?.id ?? 0} ORDER BY id LIMIT ${limit + 1}`,
+      sql`r.id`,
     ),
   );
 }
