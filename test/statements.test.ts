@@ -46,7 +46,8 @@ describe("one SQL statement per request", () => {
     const b = await call("POST", "/users", { body: { username: `stmt_b_${Date.now()}`, password } });
     const login = await call("POST", "/auth/login", { body: { username: a.json.username, password } });
     const token = login.json.access_token as string;
-    const other = (await call("POST", "/auth/login", { body: { username: b.json.username, password } })).json.access_token;
+    const other = (await call("POST", "/auth/login", { body: { username: b.json.username, password } })).json
+      .access_token;
     const tweet = await call("POST", "/tweets", { token, body: { content: "counted" } });
     const id = a.json.id;
     const tid = tweet.json.id;
