@@ -13,6 +13,8 @@ export type Bindings = {
   /** HS256 signing secret for access tokens (a Worker secret; `.dev.vars` locally). */
   JWT_SECRET?: string;
   TOKEN_TTL_SECONDS?: string;
+  /** Deadline for one database statement, connection included (ms). */
+  DB_TIMEOUT_MS?: string;
   PBKDF2_ITERATIONS?: string;
   /** Static assets: the API reference UI (swagger-ui-dist). */
   ASSETS?: Fetcher;
@@ -33,6 +35,7 @@ const configSchema = z.object({
   dbProxyUrl: z.url({ protocol: /^wss?$/ }).optional(),
   dbSqlHttpUrl: z.url({ protocol: /^https?$/ }).optional(),
   jwtSecret: z.string().min(32).optional(),
+  dbTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(8_000),
   tokenTtlSeconds: z.coerce
     .number()
     .int()
@@ -56,6 +59,7 @@ export function loadConfig(env: Bindings): Config {
     dbProxyUrl: env.DB_PROXY_URL || undefined,
     dbSqlHttpUrl: env.DB_SQL_HTTP_URL || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
+    dbTimeoutMs: env.DB_TIMEOUT_MS || undefined,
     tokenTtlSeconds: env.TOKEN_TTL_SECONDS || undefined,
     pbkdf2Iterations: env.PBKDF2_ITERATIONS || undefined,
   });

@@ -52,7 +52,7 @@ async function captured(run: (db: Database) => Promise<unknown>): Promise<{ sql:
     statement = s;
     return { rows: [] };
   };
-  const capture = { execute } as unknown as Database;
+  const capture = { orm: { execute }, deadlineMs: 10_000 } as unknown as Database;
   await run(capture);
   if (!statement) throw new Error("no statement");
   return new PgDialect().sqlToQuery(statement);

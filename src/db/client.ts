@@ -5,7 +5,11 @@ import type { Config } from "../env";
 import { ApiError, badRequest, conflict, internalError, serviceUnavailable } from "../lib/problem";
 import * as schema from "./schema";
 
-export type Database = NeonDatabase<typeof schema> | NeonHttpDatabase<typeof schema>;
+/** The Drizzle database of either driver path. */
+export type Orm = NeonDatabase<typeof schema> | NeonHttpDatabase<typeof schema>;
+
+/** What query functions receive: the Drizzle database and the request's deadline for one statement. */
+export type Database = { orm: Orm; deadlineMs: number };
 
 let proxyConfiguredFor: string | undefined;
 let sqlEndpointConfiguredFor: string | undefined;
@@ -40,19 +44,20 @@ function useLocalProxy(proxyUrl: string) {
  */
 export function createDatabase(config: Config): { db: Database; close?: () => Promise<void> } {
   if (!config.databaseUrl) throw serviceUnavailable("The database is not configured (DATABASE_URL is unset).");
+  const deadlineMs = config.dbTimeoutMs;
   if (config.dbDriver === "http") {
     if (config.dbSqlHttpUrl) useLocalSqlEndpoint(config.dbSqlHttpUrl);
-    return { db: drizzleHttp({ client: neon(config.databaseUrl), schema }) };
+    return { db: { orm: drizzleHttp({ client: neon(config.databaseUrl), schema }), deadlineMs } };
   }
   if (config.dbProxyUrl) useLocalProxy(config.dbProxyUrl);
   const pool = new Pool({
     connectionString: config.databaseUrl,
     max: 1,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: config.dbTimeoutMs,
   });
   // Errors of idle clients must not crash the isolate; the request that used them already answered.
   pool.on("error", () => {});
-  return { db: drizzleWs({ client: pool, schema }), close: () => pool.end() };
+  return { db: { orm: drizzleWs({ client: pool, schema }), deadlineMs }, close: () => pool.end() };
 }
 
 type PgError = { code?: string; constraint?: string };

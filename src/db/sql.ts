@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Caller } from "../lib/context";
 import type { Position } from "../lib/pagination";
+import { gatewayTimeout } from "../lib/problem";
 import type { Database } from "./client";
 
 /**
@@ -27,10 +28,24 @@ export function flagsWithRows(flags: SQL, rows: SQL, order?: SQL): SQL {
 export const beforePosition = (at: SQL, id: SQL, position: Position | undefined): SQL =>
   position?.at ? sql`(${at}, ${id}) < (${position.at.toISOString()}::timestamptz, ${position.id})` : sql`true`;
 
-/** Runs one statement and returns its rows. */
-export async function rowsOf<Row>(db: Database, statement: SQL): Promise<Row[]> {
-  const result = await db.execute(statement);
-  return result.rows as Row[];
+/**
+ * Runs one statement and returns its rows, within the request's deadline: a database that does
+ * not answer (down, unreachable, locked, slow) ends as a 504 problem, never as a hanging request.
+ */
+export async function rowsOf<Row>(db: Database, statement: SQL, deadlineMs = db.deadlineMs): Promise<Row[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(gatewayTimeout("The database did not answer in time; retry shortly.")), deadlineMs);
+  });
+  // Drizzle's query is a lazy thenable that runs on every then(): make it one promise, run once.
+  const query = Promise.resolve(db.orm.execute(statement));
+  query.catch(() => {}); // a late failure after the deadline is not an unhandled rejection
+  try {
+    const result = await Promise.race([query, deadline]);
+    return result.rows as Row[];
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** ISO 8601 UTC with milliseconds, whatever the driver returned. */

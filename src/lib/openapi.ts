@@ -58,14 +58,19 @@ const problemDescriptions: Record<number, string> = {
   413: "The request body is larger than 16 KiB.",
   415: "The request body is not sent as application/json.",
   429: "Rate limited; see `Retry-After`.",
+  500: "An unexpected error (logged with the request id).",
   503: "The database is unavailable.",
+  504: "The database did not answer in time.",
 };
 
-/** Problem responses for the OpenAPI document. */
+/** Problem responses for the OpenAPI document; every route that uses the database can also fail with 500, 503 and 504. */
 export function problems<const S extends readonly (keyof typeof problemDescriptions)[]>(...statuses: S) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: problemDescriptions[s] ?? "Error", content: problemContent }]),
-  ) as { [K in S[number]]: { description: string; content: typeof problemContent } };
+    [...new Set([...statuses, 500, 503, 504])].map((s) => [
+      s,
+      { description: problemDescriptions[s] ?? "Error", content: problemContent },
+    ]),
+  ) as { [K in S[number] | 500 | 503 | 504]: { description: string; content: typeof problemContent } };
 }
 
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({

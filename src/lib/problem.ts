@@ -42,6 +42,8 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   });
 export const serviceUnavailable = (detail: string) =>
   new ApiError(503, "Service Unavailable", detail, { headers: { "Retry-After": "1" } });
+export const gatewayTimeout = (detail: string) =>
+  new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" } });
 export const internalError = () =>
   new ApiError(500, "Internal Server Error", "Something went wrong on our side; it has been logged.");
 

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import pkg from "../../../package.json";
+import { rowsOf } from "../../db/sql";
 import { useDb } from "../../lib/context";
+import { serviceUnavailable } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
 import type { DocsRoute, HealthRoute, RootRoute } from "./service.routes";
 
@@ -14,8 +16,16 @@ export const root: AppRouteHandler<RootRoute> = (c) =>
     200,
   );
 
+/** /health answers within 3 s whatever the database does. */
+const HEALTH_DEADLINE_MS = 2_500;
+
 export const health: AppRouteHandler<HealthRoute> = async (c) => {
-  await useDb(c).execute(sql`SELECT 1`);
+  const db = useDb(c);
+  try {
+    await rowsOf(db, sql`SELECT 1`, Math.min(db.deadlineMs, HEALTH_DEADLINE_MS));
+  } catch {
+    throw serviceUnavailable("The database does not answer.");
+  }
   return c.json({ status: "ok" as const }, 200);
 };
 
