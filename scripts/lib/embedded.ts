@@ -9,7 +9,15 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
  * over the Postgres wire protocol on 127.0.0.1 so that anything (the Worker through the proxy,
  * psql, drizzle-kit) can connect. `dataDir` persists it; without one it lives in memory.
  */
-export type Embedded = { db: PGlite; url: string; host: string; port: number; close(): Promise<void> };
+export type Embedded = {
+  db: PGlite;
+  url: string;
+  host: string;
+  port: number;
+  /** Stops the socket server (every connection drops) and starts it again on the same port: a restart. */
+  restart(downMs?: number): Promise<void>;
+  close(): Promise<void>;
+};
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -25,13 +33,22 @@ export async function startEmbedded(options: { dataDir?: string; port?: number }
   const host = "127.0.0.1";
   const port = options.port ?? (await freePort());
   // pglite-socket rejects (does not queue) connections beyond maxConnections.
-  const server = new PGLiteSocketServer({ db, host, port, maxConnections: 100 });
-  await server.start();
+  const serve = async () => {
+    const s = new PGLiteSocketServer({ db, host, port, maxConnections: 100 });
+    await s.start();
+    return s;
+  };
+  let server = await serve();
   return {
     db,
     host,
     port,
     url: `postgres://postgres:postgres@${host}:${port}/postgres`,
+    restart: async (downMs = 500) => {
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await serve();
+    },
     close: async () => {
       await server.stop();
       await db.close();

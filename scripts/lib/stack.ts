@@ -18,6 +18,10 @@ export type Stack = {
   jwtSecret: string | null;
   kind: "embedded" | "server";
   driver: "http" | "ws";
+  /** The embedded database, when the stack started one. */
+  embedded?: Embedded;
+  /** Stops the proxy and the SQL endpoint and starts them again on the same ports. */
+  restartEndpoints(downMs?: number): Promise<void>;
   proxy: DbProxy;
   sqlHttp: SqlHttp;
   stop(): Promise<void>;
@@ -28,6 +32,8 @@ export type StackOptions = {
   serverUrl?: string;
   /** Reuse this existing database as is (no create, no drop), e.g. the benchmark's seeded one. */
   existingDatabaseUrl?: string;
+  /** Apply migrations to existingDatabaseUrl (default true; false for a database that is down). */
+  migrate?: boolean;
   /** wrangler.toml environment: "test" has small rate limits. */
   env?: string;
   vars?: Record<string, string>;
@@ -45,7 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   if (options.existingDatabaseUrl) {
     databaseUrl = options.existingDatabaseUrl;
-    await migrateUrl(databaseUrl);
+    if (options.migrate !== false) await migrateUrl(databaseUrl);
   } else if (options.serverUrl) {
     const name = options.databaseName ?? `twitter_test_${Date.now()}_${process.pid}`;
     const admin = options.serverUrl;
@@ -63,8 +69,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const driver = options.driver ?? (process.env.TEST_DB_DRIVER === "ws" ? "ws" : "http");
   // Both local endpoints run, whichever path the Worker uses: the proxy for the WebSocket driver,
   // the SQL-over-HTTP endpoint (Neon's protocol) for the HTTP driver.
-  const proxy = await startProxy({ target: hostPortOf(databaseUrl) });
-  const sqlHttp = await startSqlHttp({ databaseUrl });
+  let proxy = await startProxy({ target: hostPortOf(databaseUrl) });
+  let sqlHttp = await startSqlHttp({ databaseUrl });
   const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   const text = (value: string) => ({ type: "plain_text" as const, value });
   const worker = await unstable_startWorker({
@@ -89,14 +95,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await worker.ready;
   const baseUrl = (await worker.url).toString().replace(/\/$/, "");
 
-  return {
+  const stack: Stack = {
     baseUrl,
     databaseUrl,
     jwtSecret,
     kind: embedded ? "embedded" : "server",
     driver,
+    embedded,
     proxy,
     sqlHttp,
+    restartEndpoints: async (downMs = 500) => {
+      const [proxyPort, sqlPort] = [proxy.port, Number(new URL(sqlHttp.url).port)];
+      await proxy.close();
+      await sqlHttp.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      proxy = await startProxy({ target: hostPortOf(databaseUrl), port: proxyPort });
+      sqlHttp = await startSqlHttp({ databaseUrl, port: sqlPort });
+      stack.proxy = proxy;
+      stack.sqlHttp = sqlHttp;
+    },
     stop: async () => {
       await worker.dispose();
       await proxy.close();
@@ -105,4 +122,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await dropDatabase?.();
     },
   };
+  return stack;
 }

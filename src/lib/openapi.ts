@@ -98,8 +98,11 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
-/** How much of an oversized body is read and discarded before answering 413 (see readBody). */
-const DRAIN_LIMIT = 1024 * 1024;
+/**
+ * How much of an oversized body is read and discarded before answering 413 (see readBody): more
+ * than Cloudflare accepts in a request at all (100 MB on most plans), so in practice all of it.
+ */
+const DRAIN_LIMIT = 128 * 1024 * 1024;
 
 /**
  * Reads the body as text, at most `max` bytes, whether or not Content-Length is sent (chunked).

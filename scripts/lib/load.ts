@@ -1,0 +1,198 @@
+import { randomBytes } from "node:crypto";
+import { withClient } from "./database";
+
+/**
+ * A bounded mixed workload (reads, tweets, likes and unlikes by many users, sign-ups, logins)
+ * that remembers what the API acknowledged, and the SQL checks of the invariants afterwards.
+ * Used by `npm run soak` and by the fault tests.
+ *
+ * Each connection owns its users, so every (user, tweet) like is changed by one sequential
+ * client: the last acknowledged like or unlike is the state the database must end in.
+ */
+export type LoadResult = {
+  requests: number;
+  statuses: Record<number, number>;
+  /** 5xx answers that were not problem documents, and transport errors (no answer at all). */
+  malformed: number;
+  transportErrors: number;
+  seconds: number;
+  tweets: Set<number>;
+  deletedTweets: Set<number>;
+  likes: Map<string, "liked" | "unliked" | "unknown">;
+};
+
+type User = { id: number; token: string };
+const PASSWORD = "load test password";
+
+export async function runMixedLoad(options: {
+  baseUrl: string;
+  seconds: number;
+  connections: number;
+  usersPerConnection?: number;
+}): Promise<LoadResult> {
+  const result: LoadResult = {
+    requests: 0,
+    statuses: {},
+    malformed: 0,
+    transportErrors: 0,
+    seconds: options.seconds,
+    tweets: new Set(),
+    deletedTweets: new Set(),
+    likes: new Map(),
+  };
+  const pool: number[] = []; // tweets anyone may like
+  const deadline = Date.now() + options.seconds * 1000;
+
+  async function call(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
+    result.requests++;
+    try {
+      const res = await fetch(`${options.baseUrl}${path}`, {
+        method,
+        headers: {
+          ...headers,
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(body ? { "Content-Type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      result.statuses[res.status] = (result.statuses[res.status] ?? 0) + 1;
+      if (res.status >= 500 && !(res.headers.get("content-type") ?? "").startsWith("application/problem+json"))
+        result.malformed++;
+      let json: any;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json };
+    } catch {
+      result.transportErrors++;
+      return { status: 0, json: undefined };
+    }
+  }
+
+  async function signup(): Promise<User | undefined> {
+    const username = `load_${randomBytes(8).toString("hex")}`.slice(0, 30);
+    const created = await call("POST", "/users", undefined, { username, password: PASSWORD });
+    if (created.status !== 201) return undefined;
+    const login = await call("POST", "/auth/login", undefined, { username, password: PASSWORD });
+    return login.status === 200 ? { id: created.json.id, token: login.json.access_token } : undefined;
+  }
+
+  async function connection() {
+    const users: User[] = [];
+    while (users.length < (options.usersPerConnection ?? 3) && Date.now() < deadline) {
+      const u = await signup();
+      if (u) users.push(u);
+    }
+    while (Date.now() < deadline && users.length > 0) {
+      const u = users[Math.floor(Math.random() * users.length)] as User;
+      const r = Math.random();
+      const tweetId = pool.length ? (pool[Math.floor(Math.random() * pool.length)] as number) : undefined;
+      if (r < 0.35 || tweetId === undefined) {
+        const which = Math.random();
+        if (which < 0.4) await call("GET", "/tweets?limit=20", Math.random() < 0.5 ? u.token : undefined);
+        else if (which < 0.6 && tweetId) await call("GET", `/tweets/${tweetId}`, u.token);
+        else if (which < 0.8) await call("GET", `/users/${u.id}/tweets`);
+        else await call("GET", `/users/${u.id}/liked_tweets`, u.token);
+        if (tweetId === undefined) {
+          const t = await call("POST", "/tweets", u.token, { content: `load tweet ${Math.random()}` });
+          if (t.status === 201) {
+            result.tweets.add(t.json.id);
+            pool.push(t.json.id);
+          }
+        }
+      } else if (r < 0.55) {
+        const key = Math.random() < 0.3 ? { "Idempotency-Key": randomBytes(6).toString("hex") } : undefined;
+        const t = await call("POST", "/tweets", u.token, { content: `load tweet ${Math.random()}` }, key);
+        if (t.status === 201) {
+          result.tweets.add(t.json.id);
+          pool.push(t.json.id);
+        }
+      } else if (r < 0.78) {
+        const res = await call("POST", `/users/${u.id}/likes`, u.token, { tweet_id: tweetId });
+        const key = `${u.id}:${tweetId}`;
+        if (res.status === 201 || res.status === 200) result.likes.set(key, "liked");
+        else if (res.status !== 404 && res.status !== 429) result.likes.set(key, "unknown");
+      } else if (r < 0.96) {
+        const res = await call("DELETE", `/users/${u.id}/likes/${tweetId}`, u.token);
+        const key = `${u.id}:${tweetId}`;
+        if (res.status === 204) result.likes.set(key, "unliked");
+        else if (res.status !== 404 && res.status !== 429) result.likes.set(key, "unknown");
+      } else if (r < 0.98) {
+        const t = await call("POST", "/tweets", u.token, { content: "to be deleted" });
+        if (t.status === 201) {
+          result.tweets.add(t.json.id);
+          const d = await call("DELETE", `/tweets/${t.json.id}`, u.token);
+          if (d.status === 204) result.deletedTweets.add(t.json.id);
+        }
+      } else {
+        const fresh = await signup();
+        if (fresh) users.push(fresh);
+      }
+    }
+  }
+
+  const started = Date.now();
+  await Promise.all(Array.from({ length: options.connections }, () => connection()));
+  result.seconds = (Date.now() - started) / 1000;
+  return result;
+}
+
+export type Invariants = {
+  likeCountMismatches: number;
+  orphanLikes: number;
+  orphanTweets: number;
+  lostTweets: number;
+  likeStateMismatches: number;
+  checkedLikes: number;
+};
+
+/** The invariants, checked with SQL on the database itself. */
+export async function checkInvariants(databaseUrl: string, load?: LoadResult): Promise<Invariants> {
+  return withClient(databaseUrl, async (c) => {
+    const one = async (q: string, params: unknown[] = []) => Number((await c.query(q, params)).rows[0]?.n ?? 0);
+    const likeCountMismatches = await one(
+      `SELECT count(*) AS n FROM tweets t
+       WHERE t.like_count <> (SELECT count(*) FROM likes l WHERE l.tweet_id = t.id)`,
+    );
+    const orphanLikes = await one(
+      `SELECT count(*) AS n FROM likes l
+       WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = l.user_id)
+          OR NOT EXISTS (SELECT 1 FROM tweets t WHERE t.id = l.tweet_id)`,
+    );
+    const orphanTweets = await one(
+      "SELECT count(*) AS n FROM tweets t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id)",
+    );
+    let lostTweets = 0;
+    let likeStateMismatches = 0;
+    let checkedLikes = 0;
+    if (load) {
+      const expected = [...load.tweets].filter((id) => !load.deletedTweets.has(id));
+      const found = await one("SELECT count(*) AS n FROM tweets WHERE id = ANY($1::int[])", [expected]);
+      lostTweets = expected.length - found;
+      const known = [...load.likes].filter(([, state]) => state !== "unknown");
+      checkedLikes = known.length;
+      if (known.length) {
+        const users = known.map(([k]) => Number(k.split(":")[0]));
+        const tweets = known.map(([k]) => Number(k.split(":")[1]));
+        const liked = known.map(([, s]) => s === "liked");
+        likeStateMismatches = await one(
+          `SELECT count(*) AS n FROM unnest($1::int[], $2::int[], $3::bool[]) AS e(user_id, tweet_id, liked)
+           WHERE e.liked <> EXISTS (SELECT 1 FROM likes l WHERE l.user_id = e.user_id AND l.tweet_id = e.tweet_id)
+             AND EXISTS (SELECT 1 FROM tweets t WHERE t.id = e.tweet_id)`,
+          [users, tweets, liked],
+        );
+      }
+    }
+    return { likeCountMismatches, orphanLikes, orphanTweets, lostTweets, likeStateMismatches, checkedLikes };
+  });
+}

@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { migratePgliteDb, withClient } from "../scripts/lib/database";
+import { type Embedded, freePort, startEmbedded } from "../scripts/lib/embedded";
+import { checkInvariants, runMixedLoad } from "../scripts/lib/load";
+import { type Stack, startStack } from "../scripts/lib/stack";
+
+/**
+ * Faults, each against a Worker of its own: the database down at start and coming back, a slow
+ * (blocked) statement, the database restarted under load, the proxy and SQL endpoint restarted
+ * under load. The answer is always a quick problem document, and no acknowledged write is lost.
+ */
+const DEADLINE_MS = 2_000;
+const stacks: Stack[] = [];
+const embeddeds: Embedded[] = [];
+afterAll(async () => {
+  for (const s of stacks) await s.stop().catch(() => {});
+  for (const e of embeddeds) await e.close().catch(() => {});
+});
+
+async function timed(url: string, init?: RequestInit) {
+  const t0 = Date.now();
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, ms: Date.now() - t0, type: res.headers.get("content-type") ?? "", text };
+}
+
+const signup = (base: string, username: string) =>
+  timed(`${base}/users`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ username, password: "fault test password" }),
+  });
+
+describe("faults", () => {
+  it("database unreachable at start: quick 503s, then recovery without a restart", async () => {
+    const port = await freePort();
+    const stack = await startStack({
+      existingDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+      migrate: false,
+      env: "test",
+      vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) },
+    });
+    stacks.push(stack);
+    const health = await timed(`${stack.baseUrl}/health`);
+    expect(health.status).toBe(503);
+    expect(health.type).toMatch(/problem\+json/);
+    expect(health.ms).toBeLessThan(3_000);
+    for (const res of [
+      await timed(`${stack.baseUrl}/tweets`),
+      await timed(`${stack.baseUrl}/users/1`),
+      await signup(stack.baseUrl, "down_user"),
+    ]) {
+      expect([503, 504]).toContain(res.status);
+      expect(res.type).toMatch(/problem\+json/);
+      expect(res.ms).toBeLessThan(DEADLINE_MS + 1_500);
+      expect(res.text).not.toMatch(/ECONNREFUSED|postgres:|select/i);
+    }
+
+    const db = await startEmbedded({ port });
+    embeddeds.push(db);
+    await migratePgliteDb(db.db);
+    await expect.poll(async () => (await timed(`${stack.baseUrl}/health`)).status, { timeout: 10_000 }).toBe(200);
+    expect((await timed(`${stack.baseUrl}/tweets`)).status).toBe(200);
+    expect((await signup(stack.baseUrl, "back_user")).status).toBe(201);
+  });
+
+  it("a blocked statement ends at the deadline with a problem, not a hang; the service recovers", async () => {
+    const stack = await startStack({
+      serverUrl: process.env.TEST_DATABASE_URL || undefined,
+      env: "test",
+      vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) },
+    });
+    stacks.push(stack);
+    expect((await signup(stack.baseUrl, "lock_user")).status).toBe(201);
+    await withClient(stack.databaseUrl, async (client) => {
+      // An exclusive lock held by another session: statements on tweets wait behind it.
+      await client.query("BEGIN");
+      await client.query("LOCK TABLE tweets IN ACCESS EXCLUSIVE MODE");
+      try {
+        const list = await timed(`${stack.baseUrl}/tweets`);
+        expect([503, 504]).toContain(list.status);
+        expect(list.type).toMatch(/problem\+json/);
+        expect(list.ms).toBeLessThan(DEADLINE_MS + 1_500);
+        const health = await timed(`${stack.baseUrl}/health`);
+        expect(health.ms).toBeLessThan(3_000);
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    });
+    await expect.poll(async () => (await timed(`${stack.baseUrl}/tweets`)).status, { timeout: 10_000 }).toBe(200);
+  });
+
+  it.each(["database", "proxy and SQL endpoint"])(
+    "%s restarted under load: problems or successes, recovery, nothing half done",
+    async (what) => {
+      // The database restart is of the embedded one (stopping the shared server would disturb other tests);
+      // on a server, every connection of the test database is terminated instead, as a restart does.
+      const server = what === "database" ? process.env.TEST_DATABASE_URL || undefined : undefined;
+      const stack = await startStack({ serverUrl: server, env: "bench", vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) } });
+      stacks.push(stack);
+      const fault = (async () => {
+        await new Promise((r) => setTimeout(r, 2_000));
+        if (what !== "database") await stack.restartEndpoints(700);
+        else if (stack.embedded) await stack.embedded.restart(700);
+        else
+          await withClient(process.env.TEST_DATABASE_URL as string, (c) =>
+            c.query(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+              [new URL(stack.databaseUrl).pathname.slice(1)],
+            ),
+          );
+      })();
+      const load = await runMixedLoad({ baseUrl: stack.baseUrl, seconds: 6, connections: 8, usersPerConnection: 2 });
+      await fault;
+      // The fault was felt: some requests failed, each with a problem document.
+      expect((load.statuses[503] ?? 0) + (load.statuses[504] ?? 0), JSON.stringify(load.statuses)).toBeGreaterThan(0);
+      const unexpected = Object.keys(load.statuses)
+        .map(Number)
+        .filter((s) => ![200, 201, 204, 404, 503, 504].includes(s));
+      expect(unexpected).toEqual([]);
+      expect(load.malformed).toBe(0);
+      expect(load.transportErrors).toBe(0);
+      await expect.poll(async () => (await timed(`${stack.baseUrl}/health`)).status, { timeout: 10_000 }).toBe(200);
+      expect((await timed(`${stack.baseUrl}/tweets`)).status).toBe(200);
+      const invariants = await checkInvariants(stack.databaseUrl, load);
+      expect(invariants).toMatchObject({
+        likeCountMismatches: 0,
+        orphanLikes: 0,
+        orphanTweets: 0,
+        lostTweets: 0,
+        likeStateMismatches: 0,
+      });
+      expect(load.tweets.size).toBeGreaterThan(0);
+    },
+  );
+});

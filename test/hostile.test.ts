@@ -1,0 +1,237 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { api, baseUrl, newTweet, newUser, type Res, sql } from "./helpers";
+
+/**
+ * Hostile input, generated: whatever the body, query or path, the answer is never a 5xx, a 4xx
+ * is always a problem document, and a rejected write writes nothing.
+ */
+const RUNS = Number(process.env.FAST_CHECK_RUNS ?? 40);
+
+function expectSafe(res: Res, context: string) {
+  expect(res.status, `${context}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
+  if (res.status >= 400) {
+    expect(res.headers.get("content-type"), context).toMatch(/^application\/problem\+json/);
+    expect(res.json?.status, context).toBe(res.status);
+  }
+}
+
+/** Bodies of every kind: JSON values, objects with the right keys and wrong values, non-JSON text. */
+const bodies = fc.oneof(
+  fc.json(),
+  fc.string(),
+  fc
+    .record(
+      {
+        content: fc.anything(),
+        user_id: fc.anything(),
+        tweet_id: fc.anything(),
+        username: fc.anything(),
+        password: fc.anything(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
+  fc.jsonValue().map((v) => JSON.stringify(v)),
+);
+
+const counts = async (userId: number) =>
+  (
+    await sql(
+      `SELECT (SELECT count(*)::int FROM tweets WHERE user_id = $1) AS tweets,
+              (SELECT count(*)::int FROM likes WHERE user_id = $1) AS likes,
+              (SELECT username || password_hash FROM users WHERE id = $1) AS account`,
+      [userId],
+    )
+  )[0];
+
+describe("hostile input (property-based)", () => {
+  it("write bodies: never 5xx, problems on rejection, nothing written", async () => {
+    const u = await newUser("fuzz");
+    const t = await newTweet(u);
+    const before = await counts(u.id);
+    await fc.assert(
+      fc.asyncProperty(
+        bodies,
+        fc.constantFrom("POST /tweets", "POST likes", "PATCH user", "PUT user", "POST /auth/login"),
+        async (body, target) => {
+          const [method, path] = {
+            "POST /tweets": ["POST", "/tweets"],
+            "POST likes": ["POST", `/users/${u.id}/likes`],
+            "PATCH user": ["PATCH", `/users/${u.id}`],
+            "PUT user": ["PUT", `/users/${u.id}`],
+            "POST /auth/login": ["POST", "/auth/login"],
+          }[target] as [string, string];
+          const res = await api(path, { method, token: u.token, body });
+          expectSafe(res, `${target} ${body}`);
+          if (res.status >= 400) expect(await counts(u.id)).toEqual(before);
+          else {
+            // A generated body can be valid; undo what it did so later runs compare against the same state.
+            if (target === "POST /tweets") await api(`/tweets/${res.json.id}`, { method: "DELETE", token: u.token });
+            if (target === "POST likes" && res.json.id !== t.id)
+              await api(`/users/${u.id}/likes/${res.json.id}`, { method: "DELETE", token: u.token });
+            expect(
+              target === "PATCH user" || target === "PUT user",
+              "a valid account change from a generated body",
+            ).toBe(false);
+          }
+        },
+      ),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it("sign-up bodies: never 5xx, and a rejected sign-up creates no user", async () => {
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const res = await api("/users", { method: "POST", body });
+        expectSafe(res, body);
+        if (res.status >= 400) {
+          // Other tests sign up concurrently: check that no user with this body's name appeared.
+          let name: unknown;
+          try {
+            name = JSON.parse(body)?.username;
+          } catch {}
+          if (typeof name === "string")
+            expect(
+              await sql(
+                "SELECT 1 FROM users WHERE lower(username) = lower($1) AND created_at > now() - interval '5 seconds'",
+                [name],
+              ),
+            ).toHaveLength(res.status === 409 ? 1 : 0);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("query parameters: any limit and cursor on every list", async () => {
+    const u = await newUser("fuzzq");
+    const t = await newTweet(u);
+    const lists = [
+      "/users",
+      "/tweets",
+      `/users/${u.id}/tweets`,
+      `/users/${u.id}/liked_tweets`,
+      `/tweets/${t.id}/liking_users`,
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...lists),
+        fc.option(fc.string()),
+        fc.option(fc.oneof(fc.string(), fc.base64String())),
+        async (list, limit, cursor) => {
+          const q = new URLSearchParams();
+          if (limit !== null) q.set("limit", limit);
+          if (cursor !== null) q.set("cursor", cursor);
+          const res = await api(`${list}?${q}`);
+          expectSafe(res, `${list}?${q}`);
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it("path ids: anything in place of an id", async () => {
+    const u = await newUser("fuzzp");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ minLength: 1 }),
+          fc.integer().map(String),
+          fc.double().map(String),
+          fc.bigInt().map(String),
+        ),
+        fc.constantFrom(
+          "GET /users/:",
+          "GET /tweets/:",
+          "GET /users/:/tweets",
+          "GET /tweets/:/liking_users",
+          "DELETE /tweets/:",
+          "DELETE /users/me/likes/:",
+          "PATCH /users/:",
+        ),
+        async (raw, template) => {
+          const [method, pattern] = template.split(" ") as [string, string];
+          const path = pattern.replace("me", String(u.id)).replace(":", encodeURIComponent(raw));
+          const res = await api(path, {
+            method,
+            token: u.token,
+            body: method === "PATCH" ? { username: "zz" } : undefined,
+          });
+          expectSafe(res, `${method} ${path}`);
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+    expect((await api(`/users/${u.id}`)).status).toBe(200);
+  });
+
+  it("header abuse: huge or repeated Authorization, odd Content-Types, chunked bodies over the limit", async () => {
+    const u = await newUser("hdr");
+    for (const auth of [
+      `Bearer ${"a".repeat(10_000)}`,
+      `Bearer ${u.token}, Bearer ${u.token}`,
+      "Bearer",
+      "bearer  x.y.z",
+      "\u0007",
+    ]) {
+      const res = await fetch(`${baseUrl}/tweets`, {
+        method: "POST",
+        headers: { Authorization: auth, "Content-Type": "application/json" },
+        body: '{"content":"x"}',
+      }).catch(() => undefined);
+      if (res) {
+        expect(res.status, auth.slice(0, 30)).toBe(401);
+        expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      }
+    }
+    const repeated = new Headers();
+    repeated.append("Authorization", `Bearer ${u.token}`);
+    repeated.append("Authorization", `Bearer ${u.token}`);
+    repeated.set("Content-Type", "application/json");
+    expect(
+      (await fetch(`${baseUrl}/tweets`, { method: "POST", headers: repeated, body: '{"content":"x"}' })).status,
+    ).toBe(401);
+
+    await fc.assert(
+      fc.asyncProperty(fc.string(), async (type) => {
+        const res = await fetch(`${baseUrl}/tweets`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${u.token}`, "Content-Type": type },
+          body: '{"content":"typed"}',
+        }).catch(() => undefined);
+        if (!res) return; // a header value fetch itself refuses to send
+        expect(res.status).toBeLessThan(500);
+        if (!/^application\/json\s*(;|$)/i.test(type.trim())) expect(res.status).toBe(415);
+      }),
+      { numRuns: RUNS },
+    );
+    await api(`/users/${u.id}/tweets?limit=100`).then((r) => {
+      for (const tw of r.json) expect(tw.content).toBe("typed");
+    });
+
+    for (const size of [17 * 1024, 2 * 1024 * 1024]) {
+      const payload = new TextEncoder().encode(`{"content":"${"x".repeat(size)}"}`);
+      const body = new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < payload.length; i += 65_536) controller.enqueue(payload.subarray(i, i + 65_536));
+          controller.close();
+        },
+      });
+      const res = await fetch(`${baseUrl}/tweets`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${u.token}`, "Content-Type": "application/json" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      // The Worker keeps serving (an oversized upload must not restart it).
+      expect((await api("/tweets?limit=1")).status).toBe(200);
+    }
+    const written = await sql("SELECT count(*)::int AS n FROM tweets WHERE user_id = $1 AND content <> 'typed'", [
+      u.id,
+    ]);
+    expect(written[0].n).toBe(0);
+  });
+});
