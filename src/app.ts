@@ -5,7 +5,6 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
 import { pgErrorOf, toApiError } from "./db/client";
-import { jsonCharset } from "./lib/charset";
 import { appContext } from "./lib/context";
 import { accessLog, log } from "./lib/log";
 import { createRouter } from "./lib/openapi";
@@ -17,6 +16,7 @@ import {
   notFound,
   problemResponse,
 } from "./lib/problem";
+import { responseHeaders } from "./lib/response-headers";
 import auth from "./routes/auth/auth.index";
 import likes from "./routes/likes/likes.index";
 import service from "./routes/service/service.index";
@@ -36,7 +36,7 @@ app.use(
   }),
 );
 app.use(accessLog);
-app.use(jsonCharset);
+app.use(responseHeaders);
 app.use(appContext);
 app.use(
   methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse(c, methodNotAllowedProblem(methods)) }),

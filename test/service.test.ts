@@ -6,6 +6,7 @@ describe("service endpoints", () => {
     const res = await api("/");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.json).toEqual({
       name: expect.any(String),
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),

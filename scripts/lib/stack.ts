@@ -40,6 +40,8 @@ export type StackOptions = {
   databaseName?: string;
   /** The Worker's driver path (DB_DRIVER); default TEST_DB_DRIVER, else "http". */
   driver?: "http" | "ws";
+  /** wrangler's log level; "log" shows the Worker's console output (default "warn": quiet). */
+  logLevel?: "warn" | "log" | "info";
   /** `null` starts the Worker without JWT_SECRET (to test that auth is refused). */
   jwtSecret?: string | null;
 };
@@ -89,7 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server: { hostname: "127.0.0.1", port: 0 },
       inspector: false,
       watch: false,
-      logLevel: "warn",
+      logLevel: options.logLevel ?? "warn",
     },
   });
   await worker.ready;

@@ -33,3 +33,22 @@ describe("the proxy's Terminate detection", () => {
     expect(watch(Buffer.concat([typed("P"), typed("B"), typed("E"), typed("S")]))).toEqual(["P", "B", "E", "S"]);
   });
 });
+
+describe("the proxy's target", () => {
+  it("refuses any address but the configured database (no open relay)", async () => {
+    const { startProxy } = await import("../../scripts/lib/proxy");
+    const { WebSocket } = await import("ws");
+    const proxy = await startProxy({ target: { host: "127.0.0.1", port: 5999 } });
+    try {
+      const code = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${proxy.url}/v1?address=169.254.169.254:80`);
+        ws.on("close", (c) => resolve(c));
+        ws.on("error", () => resolve(-1));
+      });
+      expect(code).toBe(1008);
+      expect(proxy.stats.connections).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
