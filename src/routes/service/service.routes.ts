@@ -1,17 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jsonContent, problems } from "../../lib/openapi";
+import { Health, Root } from "./service.schemas";
 
 const tags = ["Service"];
-
-export const Root = z
-  .object({
-    name: z.string(),
-    version: z.string(),
-    links: z.object({ docs: z.string(), openapi: z.string(), health: z.string() }),
-  })
-  .openapi("Root");
-
-export const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 
 export const root = createRoute({
   method: "get",
