@@ -21,6 +21,9 @@ const bodies = fc.oneof(
   fc.json(),
   fc.string(),
   fc
+    .string({ unit: "binary" })
+    .map((content) => JSON.stringify({ content, tweet_id: -1, username: content, password: content })),
+  fc
     .record(
       {
         content: fc.anything(),

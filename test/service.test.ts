@@ -92,6 +92,7 @@ describe("service endpoints", () => {
     for (const [method, path, allowed] of cases) {
       const res = await api(path, { method });
       expectProblem(res, 405);
+      expect(res.headers.get("x-request-id")).toBeTruthy();
       expect((res.headers.get("allow") ?? "").split(/,\s*/).sort(), `${method} ${path}`).toEqual(allowed.sort());
     }
   });
@@ -119,6 +120,7 @@ describe("service endpoints", () => {
     const allowHeaders = (preflight.headers.get("access-control-allow-headers") ?? "").toLowerCase();
     for (const h of ["authorization", "content-type", "idempotency-key"]) expect(allowHeaders).toContain(h);
     expect(preflight.headers.get("access-control-allow-methods")).toContain("DELETE");
+    expect(preflight.headers.get("x-request-id")).toBeTruthy();
 
     const res = await api("/tweets", { headers: { Origin: "https://example.org" } });
     expect(res.headers.get("access-control-allow-origin")).toBe("*");

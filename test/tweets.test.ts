@@ -46,6 +46,7 @@ describe("POST /tweets", () => {
     [{ content: "ok", user_id: "1" }],
     [{ content: "ok", user_id: 0 }],
     [{ content: "a\u0000b" }],
+    [{ content: "lone \ud800 surrogate" }],
   ])("400 for %j and nothing is written", async (body) => {
     const u = await newUser("bad");
     expectProblem(await api("/tweets", { method: "POST", token: u.token, body }), 400);

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { isoTime } from "../../db/sql";
 
 export const MAX_TWEET_LENGTH = 280;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Content is stored NFC-normalised; its length is counted in code points after normalisation. */
 export const Content = z
@@ -10,6 +11,7 @@ export const Content = z
   .refine((s) => s.trim().length > 0, "content must not be empty")
   .refine((s) => [...s].length <= MAX_TWEET_LENGTH, `content must be at most ${MAX_TWEET_LENGTH} characters`)
   .refine((s) => !s.includes("\u0000"), "content must not contain NUL characters")
+  .refine((s) => !LONE_SURROGATE.test(s), "content must be valid Unicode (no lone surrogates)")
   .openapi({ type: "string", maxLength: MAX_TWEET_LENGTH, example: "Hello world" });
 
 export const Tweet = z
