@@ -2,7 +2,7 @@ import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import type { Config } from "../env";
-import { ApiError, badRequest, conflict, internalError, serviceUnavailable } from "../lib/problem";
+import { ApiError, badRequest, conflict, internalError, notFound, serviceUnavailable } from "../lib/problem";
 import * as schema from "./schema";
 
 /** The Drizzle database of either driver path. */
@@ -78,6 +78,8 @@ export function toApiError(error: unknown): ApiError {
   if (!pg?.code) return serviceUnavailable("The database is unavailable; retry shortly.");
   const cls = pg.code.slice(0, 2);
   if (pg.code === "23505") return conflict("The resource already exists.");
+  // A row the statement refers to went away meanwhile (e.g. a tweet deleted while being liked).
+  if (pg.code === "23503") return notFound("A resource this request refers to no longer exists.");
   if (cls === "22" || pg.code === "23514" || pg.code === "23502")
     return badRequest("A value is out of range or malformed.");
   if (cls === "08" || cls === "53" || cls === "57" || pg.code === "40001" || pg.code === "40P01")
