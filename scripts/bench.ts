@@ -21,9 +21,9 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { DEFAULT_COUNTS, seed } from "../seeds/seed";
+import { DEFAULT_COUNTS, seed, terminalProgress } from "../seeds/seed";
 import { encodeCursor } from "../src/lib/pagination";
-import { migrateUrl, ROOT, withClient, withDatabase } from "./lib/database";
+import { migrateUrl, ROOT, redactUrl, withClient, withDatabase } from "./lib/database";
 import { type Stack, startStack } from "./lib/stack";
 
 const SERVER = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
@@ -46,11 +46,7 @@ async function ensureDatabase(def: { name: string; counts: typeof DEFAULT_COUNTS
   if (!exists) await withClient(SERVER, (c) => c.query(`CREATE DATABASE ${def.name}`));
   const url = withDatabase(SERVER, def.name);
   await migrateUrl(url);
-  const result = await withClient(url, (c) =>
-    seed(c, def.counts, (phase, done, total) =>
-      process.stdout.write(`\r  seeding ${def.name} ${phase}: ${done}/${total}${done === total ? "\n" : ""}`),
-    ),
-  );
+  const result = await withClient(url, (c) => seed(c, def.counts, terminalProgress(`seeding ${def.name} `)));
   const [counts] = await withClient(
     url,
     async (c) =>
@@ -340,7 +336,7 @@ function svg(
 }
 
 async function main() {
-  log(`server ${SERVER.replace(/:[^:@/]*@/, ":***@")}`);
+  log(`server ${redactUrl(SERVER)}`);
   const bigUrl = await ensureDatabase(BIG);
   const smallUrl = await ensureDatabase(SMALL);
   const rows: Row[] = [];

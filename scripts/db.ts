@@ -9,8 +9,8 @@
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
-import { DEFAULT_COUNTS, seed } from "../seeds/seed";
-import { migratePgliteDb, migrateUrl, withClient } from "./lib/database";
+import { DEFAULT_COUNTS, seed, terminalProgress } from "../seeds/seed";
+import { migratePgliteDb, migrateUrl, redactUrl, withClient } from "./lib/database";
 import { PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
 import { rollback } from "./lib/migrations";
 
@@ -33,16 +33,13 @@ for (const [name, n] of Object.entries(counts))
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
 
 const started = Date.now();
-const progress = (phase: string, done: number, total: number) =>
-  process.stdout.write(
-    `\r  ${phase}: ${done.toLocaleString()} / ${total.toLocaleString()}   ${phase === "like counts" && done === total ? "\n" : ""}`,
-  );
+const progress = terminalProgress();
 
 const url = process.env.DATABASE_URL || runningEmbeddedUrl();
 let result: Awaited<ReturnType<typeof seed>> | undefined;
 let reverted: string[] = [];
 if (url) {
-  console.log(`Database: ${url.replace(/:[^:@/]*@/, ":***@")}`);
+  console.log(`Database: ${redactUrl(url)}`);
   if (command === "rollback") reverted = await withClient(url, (client) => rollback(client, values.to));
   else await migrateUrl(url);
   if (command === "seed") result = await withClient(url, (client) => seed(client, counts, progress));

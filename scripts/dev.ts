@@ -10,8 +10,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { seed } from "../seeds/seed";
-import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient } from "./lib/database";
+import { seed, terminalProgress } from "../seeds/seed";
+import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient } from "./lib/database";
 import { type Embedded, startEmbedded } from "./lib/embedded";
 import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
 import { type DbProxy, startProxy } from "./lib/proxy";
@@ -19,7 +19,6 @@ import { type SqlHttp, startSqlHttp } from "./lib/sql-http";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);
-const redact = (url: string) => url.replace(/:[^:@/]*@/, ":***@");
 
 let embedded: Embedded | undefined;
 let proxy: DbProxy | undefined;
@@ -54,11 +53,10 @@ process.on("SIGHUP", () => void stop(0));
 async function main() {
   ensureDevSecret();
   let databaseUrl = process.env.DATABASE_URL;
-  const progress = (phase: string, done: number, total: number) =>
-    process.stdout.write(`\r  seeding ${phase}: ${done}/${total}   `);
+  const progress = terminalProgress("seeding ");
 
   if (databaseUrl) {
-    console.log(`Database: ${redact(databaseUrl)}`);
+    console.log(`Database: ${redactUrl(databaseUrl)}`);
     await migrateUrl(databaseUrl);
     const result = await withClient(databaseUrl, (client) => seed(client, undefined, progress));
     console.log(result.seeded ? "Seeded the empty database." : "Database already seeded.");
@@ -99,7 +97,9 @@ async function main() {
     );
     if (ok) {
       console.log(`\n  API       ${base}/\n  Docs      ${base}/docs\n  OpenAPI   ${base}/openapi.json`);
-      console.log(`  Postgres  ${redact(databaseUrl)}${embedded ? " (embedded)" : ""}\n  Ctrl-C stops everything.\n`);
+      console.log(
+        `  Postgres  ${redactUrl(databaseUrl)}${embedded ? " (embedded)" : ""}\n  Ctrl-C stops everything.\n`,
+      );
       return;
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -46,7 +46,15 @@ function coprimeStep(n: number): number {
   return 1;
 }
 
-type Progress = (phase: string, done: number, total: number) => void;
+export type Progress = (phase: string, done: number, total: number) => void;
+
+/** Progress on the terminal: one line per phase, rewritten in place, ended when the phase is done. */
+export const terminalProgress =
+  (label = ""): Progress =>
+  (phase, done, total) =>
+    process.stdout.write(
+      `\r  ${label}${phase}: ${done.toLocaleString("en")} / ${total.toLocaleString("en")}${done === total ? "\n" : ""}`,
+    );
 
 async function inChunks(
   total: number,
@@ -116,6 +124,7 @@ export async function seed(
          JOIN tweets t ON t.id = l.tweet_id`,
       );
     });
+    progress("like counts", 0, 1);
     await db.query(
       `UPDATE tweets SET like_count = c.n
        FROM (SELECT tweet_id, count(*)::int AS n FROM likes GROUP BY tweet_id) AS c WHERE tweets.id = c.tweet_id`,

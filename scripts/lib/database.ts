@@ -48,3 +48,6 @@ export function hostPortOf(url: string): { host: string; port: number } {
   const u = new URL(url);
   return { host: u.hostname || "127.0.0.1", port: Number(u.port || 5432) };
 }
+
+/** A connection string fit for the terminal: the password replaced by ***. */
+export const redactUrl = (url: string) => url.replace(/:[^:@/]*@/, ":***@");

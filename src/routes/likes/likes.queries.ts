@@ -14,6 +14,8 @@ import type { UserRow } from "../users/users.schemas";
  * count, so concurrent likes and unlikes add up exactly.
  */
 
+const mostRecentlyLikedFirst = sql`r.liked_at DESC, r.id DESC`;
+
 /** GET /users/{id}/liked_tweets: most recently liked first (likes.created_at, then tweet id). */
 export async function listLikedTweets(
   db: Database,
@@ -32,7 +34,7 @@ export async function listLikedTweets(
                 ORDER BY created_at DESC, tweet_id DESC LIMIT ${limit + 1}) AS k
           CROSS JOIN LATERAL (SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
                               WHERE t.id = k.tweet_id) AS x`,
-      sql`r.liked_at DESC, r.id DESC`,
+      mostRecentlyLikedFirst,
     ),
   );
 }
@@ -54,7 +56,7 @@ export async function listLikingUsers(
                 WHERE tweet_id = ${tweetId} AND ${beforePosition(sql`created_at`, sql`user_id`, after)}
                 ORDER BY created_at DESC, user_id DESC LIMIT ${limit + 1}) AS k
           CROSS JOIN LATERAL (SELECT id, username, created_at FROM users WHERE id = k.user_id) AS u`,
-      sql`r.liked_at DESC, r.id DESC`,
+      mostRecentlyLikedFirst,
     ),
   );
 }
