@@ -18,6 +18,8 @@ export type LoadResult = {
   seconds: number;
   tweets: Set<number>;
   deletedTweets: Set<number>;
+  /** Tweets whose DELETE got no clear answer (5xx, no answer): they may or may not exist. */
+  uncertainTweets: Set<number>;
   likes: Map<string, "liked" | "unliked" | "unknown">;
 };
 
@@ -38,6 +40,7 @@ export async function runMixedLoad(options: {
     seconds: options.seconds,
     tweets: new Set(),
     deletedTweets: new Set(),
+    uncertainTweets: new Set(),
     likes: new Map(),
   };
   const pool: number[] = []; // tweets anyone may like
@@ -133,6 +136,7 @@ export async function runMixedLoad(options: {
           result.tweets.add(t.json.id);
           const d = await call("DELETE", `/tweets/${t.json.id}`, u.token);
           if (d.status === 204) result.deletedTweets.add(t.json.id);
+          else if (d.status >= 500 || d.status === 0) result.uncertainTweets.add(t.json.id);
         }
       } else {
         const fresh = await signup();
@@ -176,7 +180,7 @@ export async function checkInvariants(databaseUrl: string, load?: LoadResult): P
     let likeStateMismatches = 0;
     let checkedLikes = 0;
     if (load) {
-      const expected = [...load.tweets].filter((id) => !load.deletedTweets.has(id));
+      const expected = [...load.tweets].filter((id) => !load.deletedTweets.has(id) && !load.uncertainTweets.has(id));
       const found = await one("SELECT count(*) AS n FROM tweets WHERE id = ANY($1::int[])", [expected]);
       lostTweets = expected.length - found;
       const known = [...load.likes].filter(([, state]) => state !== "unknown");
