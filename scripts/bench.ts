@@ -23,8 +23,8 @@ import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { DEFAULT_COUNTS, seed, terminalProgress } from "../seeds/seed";
 import { encodeCursor } from "../src/lib/pagination";
-import { migrateUrl, ROOT, redactUrl, withClient, withDatabase } from "./lib/database";
-import { type Stack, startStack } from "./lib/stack";
+import { migrateUrl, ROOT, redactUrl, withClient, withDatabase } from "./stack/database";
+import { type Stack, startStack } from "./stack/stack";
 
 const SERVER = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const SCALE = process.env.BENCH_SCALE === "small" ? 10 : 1;

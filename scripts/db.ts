@@ -1,7 +1,7 @@
 /**
  * npm run db:migrate                       apply drizzle/ migrations
  * npm run db:rollback [-- --to NAME|0]     revert the last migration (or down to NAME; 0 = all)
- * npm run db:seed [-- --users N --tweets N --likes N]   seed an empty database (migrates first)
+ * npm run db:seed [-- --users N --tweets N --likes N --follows N]   seed an empty database (migrates first)
  *
  * Target: DATABASE_URL when set; else the embedded database (through `npm run dev` when it is
  * running, or the PGlite folder directly when it is not).
@@ -10,9 +10,9 @@ import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { DEFAULT_COUNTS, seed, terminalProgress } from "../seeds/seed";
-import { migratePgliteDb, migrateUrl, redactUrl, withClient } from "./lib/database";
-import { PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
-import { rollback } from "./lib/migrations";
+import { migratePgliteDb, migrateUrl, redactUrl, withClient } from "./stack/database";
+import { PGLITE_DIR, runningEmbeddedUrl } from "./stack/local";
+import { rollback } from "./stack/migrations";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -20,15 +20,21 @@ const { positionals, values } = parseArgs({
     users: { type: "string", default: String(DEFAULT_COUNTS.users) },
     tweets: { type: "string", default: String(DEFAULT_COUNTS.tweets) },
     likes: { type: "string", default: String(DEFAULT_COUNTS.likes) },
+    follows: { type: "string", default: String(DEFAULT_COUNTS.follows) },
     to: { type: "string" },
   },
 });
 const command = positionals[0];
 if (command !== "migrate" && command !== "seed" && command !== "rollback") {
-  console.error("usage: tsx scripts/db.ts migrate|rollback [--to NAME|0]|seed [--users N --tweets N --likes N]");
+  console.error("usage: tsx scripts/db.ts migrate|rollback [--to NAME|0]|seed [--users N --tweets N --likes N --follows N]");
   process.exit(2);
 }
-const counts = { users: Number(values.users), tweets: Number(values.tweets), likes: Number(values.likes) };
+const counts = {
+  users: Number(values.users),
+  tweets: Number(values.tweets),
+  likes: Number(values.likes),
+  follows: Number(values.follows),
+};
 for (const [name, n] of Object.entries(counts))
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
 
@@ -57,6 +63,6 @@ else if (command === "rollback")
   console.log(reverted.length ? `Rolled back: ${reverted.join(", ")}` : "No applied migration to roll back.");
 else if (result?.seeded)
   console.log(
-    `Seeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    `Seeded ${counts.users} users, ${counts.tweets} tweets, ${counts.likes} likes, ~${counts.follows} follows in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 else console.log("The database already has users: nothing changed.");

@@ -11,11 +11,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { seed, terminalProgress } from "../seeds/seed";
-import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient } from "./lib/database";
-import { type Embedded, startEmbedded } from "./lib/embedded";
-import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./lib/local";
-import { type DbProxy, startProxy } from "./lib/proxy";
-import { type SqlHttp, startSqlHttp } from "./lib/sql-http";
+import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient } from "./stack/database";
+import { type Embedded, startEmbedded } from "./stack/embedded";
+import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./stack/local";
+import { type DbProxy, startProxy } from "./stack/ws-proxy";
+import { type SqlHttp, startSqlHttp } from "./stack/sql-http";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);

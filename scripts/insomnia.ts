@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "./lib/database";
+import { ROOT } from "./stack/database";
 
 type Req = {
   folder: string;
@@ -43,6 +43,7 @@ const requests: Req[] = [
   },
   { folder: "Users", name: "List users", method: "GET", path: "/users?limit=20" },
   { folder: "Users", name: "Get user", method: "GET", path: "/users/{{ _.user_id }}" },
+  { folder: "Users", name: "Get user by username", method: "GET", path: "/users/by/username/{{ _.username }}" },
   {
     folder: "Users",
     name: "Update user (PATCH)",
@@ -94,8 +95,55 @@ const requests: Req[] = [
     auth: true,
     headers: { "Idempotency-Key": "{% uuid 'v4' %}" },
   },
+  {
+    folder: "Tweets",
+    name: "Reply to a tweet",
+    method: "POST",
+    path: "/tweets",
+    body: { content: "A reply from Insomnia", in_reply_to_tweet_id: "{{ _.tweet_id }}" },
+    auth: true,
+  },
   { folder: "Tweets", name: "Get tweet", method: "GET", path: "/tweets/{{ _.tweet_id }}", auth: true },
   { folder: "Tweets", name: "Delete tweet", method: "DELETE", path: "/tweets/{{ _.tweet_id }}", auth: true },
+  {
+    folder: "Follows",
+    name: "Follow a user",
+    method: "POST",
+    path: "/users/{{ _.user_id }}/following",
+    body: { target_user_id: "{{ _.target_user_id }}" },
+    auth: true,
+  },
+  {
+    folder: "Follows",
+    name: "Unfollow a user",
+    method: "DELETE",
+    path: "/users/{{ _.user_id }}/following/{{ _.target_user_id }}",
+    auth: true,
+  },
+  { folder: "Follows", name: "Followers", method: "GET", path: "/users/{{ _.user_id }}/followers?limit=20", auth: true },
+  { folder: "Follows", name: "Following", method: "GET", path: "/users/{{ _.user_id }}/following?limit=20", auth: true },
+  {
+    folder: "Timeline",
+    name: "Home timeline",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/timeline?limit=20",
+    auth: true,
+  },
+  {
+    folder: "Conversations",
+    name: "Replies",
+    method: "GET",
+    path: "/tweets/{{ _.tweet_id }}/replies?limit=20",
+    auth: true,
+  },
+  { folder: "Conversations", name: "Context", method: "GET", path: "/tweets/{{ _.tweet_id }}/context", auth: true },
+  {
+    folder: "Search",
+    name: "Search tweets",
+    method: "GET",
+    path: "/tweets/search?q={{ _.search }}&limit=20",
+    auth: true,
+  },
 ];
 
 const WORKSPACE = "wrk_twitter_api";
@@ -111,6 +159,8 @@ const environment = (base: string) => ({
   password: "twitter-demo-password",
   user_id: 1,
   tweet_id: 1,
+  target_user_id: 2,
+  search: "coffee -tea OR #serverless",
 });
 
 const resources = [
@@ -119,7 +169,7 @@ const resources = [
     _type: "workspace",
     parentId: null,
     name: "Twitter API",
-    description: "Users, tweets and likes.",
+    description: "Users, tweets, likes, follows, the home timeline, conversations and search.",
     scope: "collection",
   },
   { _id: "env_base", _type: "environment", parentId: WORKSPACE, name: "Base Environment", data: {} },
@@ -154,7 +204,8 @@ const resources = [
     body: r.body
       ? {
           mimeType: "application/json",
-          text: JSON.stringify(r.body, null, 2).replace(/"(\{\{ _\.tweet_id \}\})"/, "$1"),
+          // Ids are JSON numbers: the template goes in unquoted.
+          text: JSON.stringify(r.body, null, 2).replace(/"(\{\{ _\.\w+_id \}\})"/g, "$1"),
         }
       : {},
     headers: [

@@ -7,8 +7,8 @@
  * rows in likes, no orphan rows, no acknowledged tweet or like lost. Exits 1 if anything fails.
  */
 import { parseArgs } from "node:util";
-import { checkInvariants, runMixedLoad } from "./lib/load";
-import { startStack } from "./lib/stack";
+import { checkInvariants, runMixedLoad } from "./stack/load";
+import { startStack } from "./stack/stack";
 
 const { values } = parseArgs({
   options: {

@@ -75,6 +75,11 @@ export const TOPICS = [
   "bread",
   "podcasts",
 ];
+/**
+ * Ten templates, each with a word no other template has (thinking, underrated, talking, excited,
+ * afternoon, overrated, morning, learned, weekend, finally): each such word is in about 1 tweet in
+ * 10, which the search benchmark uses as its common word.
+ */
 export const TEMPLATES = [
   "Just thinking about %s again.",
   "Hot take: %s is underrated.",
@@ -84,8 +89,12 @@ export const TEMPLATES = [
   "Unpopular opinion: %s is overrated.",
   "Morning thought: %s makes everything better.",
   "Today I learned something new about %s.",
-  "If you know, you know: %s.",
   "Weekend plans: %s and nothing else.",
   "Finally tried %s and wow.",
-  "Reminder that %s exists. That's the tweet.",
 ];
+
+/** Hashtags appended to about 1 tweet in 10; several are also plain words of the topics. */
+export const HASHTAGS = ["serverless", "coffee", "postgres", "jazz", "chess", "edge", "sourdough", "tacos", "buildinpublic", "100daysofcode"];
+
+/** A word found in about 1 tweet in 10,000 (search benchmark's rare word). */
+export const RARE_WORD = "zeppelin";

@@ -4,9 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
-import { pgErrorOf, toApiError } from "./db/client";
-import { appContext } from "./lib/context";
-import { accessLog, log } from "./lib/log";
+import { pgErrorOf, toApiError } from "./db/errors";
+import { log } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import {
   ApiError,
@@ -16,10 +15,16 @@ import {
   notFound,
   problemResponse,
 } from "./lib/problem";
-import { responseHeaders } from "./lib/response-headers";
+import { accessLog } from "./middlewares/access-log";
+import { appContext } from "./middlewares/context";
+import { jsonCharset, securityHeaders } from "./middlewares/headers";
 import auth from "./routes/auth/auth.index";
+import conversations from "./routes/conversations/conversations.index";
+import follows from "./routes/follows/follows.index";
 import likes from "./routes/likes/likes.index";
+import search from "./routes/search/search.index";
 import service from "./routes/service/service.index";
+import timeline from "./routes/timeline/timeline.index";
 import tweets from "./routes/tweets/tweets.index";
 import users from "./routes/users/users.index";
 
@@ -36,13 +41,24 @@ app.use(
   }),
 );
 app.use(accessLog);
-app.use(responseHeaders);
+app.use(securityHeaders);
+app.use(jsonCharset);
 app.use(appContext);
 app.use(
   methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse(c, methodNotAllowedProblem(methods)) }),
 );
 
-const routes = app.route("/", service).route("/", auth).route("/", users).route("/", tweets).route("/", likes);
+// Search first: /tweets/search must not be read as /tweets/{id}.
+const routes = app
+  .route("/", service)
+  .route("/", auth)
+  .route("/", search)
+  .route("/", users)
+  .route("/", tweets)
+  .route("/", likes)
+  .route("/", follows)
+  .route("/", timeline)
+  .route("/", conversations);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
@@ -65,17 +81,18 @@ app.doc31("/openapi.json", {
     title: "Twitter API",
     version: pkg.version,
     description:
-      'Users, tweets and likes. Lists are bare JSON arrays paged by keyset cursors (`Link: <…>; rel="next"`); ' +
-      "errors are RFC 9457 problem documents.",
+      "Users, tweets, likes, follows, a home timeline, conversations and search. Lists are bare JSON arrays paged " +
+      'by keyset cursors (`Link: <…>; rel="next"`); errors are RFC 9457 problem documents.',
   },
 });
 
 app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}.`)));
 
+/** The one error path: every failure becomes a problem document; 5xx are logged with codes, never messages. */
 app.onError((error, c) => {
   let problem: ApiError;
   if (error instanceof ApiError) problem = error;
-  else if (error instanceof DrizzleQueryError) problem = toApiError(error);
+  else if (error instanceof DrizzleQueryError || pgErrorOf(error)) problem = toApiError(error);
   else if (error instanceof HTTPException && error.status < 500)
     problem =
       error.status === 400
@@ -85,7 +102,7 @@ app.onError((error, c) => {
   if (problem.status >= 500) {
     const pg = pgErrorOf(error);
     log("error", "request failed", {
-      request_id: c.get("requestId"),
+      request_id: c.var.requestId,
       status: problem.status,
       error: error.name,
       // Driver and query errors quote SQL parameters: only their codes are logged.

@@ -1,68 +1,99 @@
 import { z } from "zod";
+import { DEFAULT_FANOUT_MAX_FOLLOWERS } from "./lib/limits";
 
-/** The Worker's bindings: vars and secrets from wrangler.toml / .dev.vars, rate limiters. */
-export type Bindings = {
-  /** Postgres connection string (Neon in production; the local proxy target in development). */
+/**
+ * The Worker's bindings: `Env` is generated from wrangler.toml by `wrangler types`
+ * (worker-configuration.d.ts, `npm run types`); variables that wrangler.toml does not declare
+ * (they are set by the dev script, the tests or `wrangler secret put`) are added here.
+ */
+export type Bindings = Env & {
+  /** Postgres connection string (Neon in production; a local Postgres in development). */
   DATABASE_URL?: string;
-  /** "http" (one HTTPS request per statement, the default) or "ws" (Postgres protocol over a WebSocket). */
+  /** "http" (default), "ws" or "hyperdrive": see src/db/client.ts. */
   DB_DRIVER?: string;
-  /** Local development and tests only: ws:// URL of the WebSocket-to-TCP proxy in front of Postgres. */
+  /** Local development and tests only: URL (with a per-run secret) of the local WebSocket-to-TCP proxy. */
   DB_PROXY_URL?: string;
-  /** Local development and tests only: URL of the local SQL-over-HTTP endpoint (Neon's protocol). */
+  /** Local development and tests only: URL (with a per-run secret) of the local SQL-over-HTTP endpoint. */
   DB_SQL_HTTP_URL?: string;
+  DB_TIMEOUT_MS?: string;
+  FANOUT_MAX_FOLLOWERS?: string;
   /** HS256 signing secret for access tokens (a Worker secret; `.dev.vars` locally). */
   JWT_SECRET?: string;
-  TOKEN_TTL_SECONDS?: string;
-  /** Deadline for one database statement, connection included (ms). */
-  DB_TIMEOUT_MS?: string;
-  PBKDF2_ITERATIONS?: string;
-  /** Static assets: the API reference UI (swagger-ui-dist). */
-  ASSETS?: Fetcher;
-  /** Login attempts per client address and username. */
-  LOGIN_LIMITER?: RateLimit;
-  /** Sign-ups per client address. */
-  SIGNUP_LIMITER?: RateLimit;
-  /** Writes per authenticated user. */
-  WRITE_LIMITER?: RateLimit;
 };
 
 /** Cloudflare rejects PBKDF2 above 100,000 iterations in production (workerd#1346). */
 export const MAX_PBKDF2_ITERATIONS = 100_000;
 
-const configSchema = z.object({
-  databaseUrl: z.string().min(1).optional(),
-  dbDriver: z.enum(["http", "ws"]).default("http"),
-  dbProxyUrl: z.url({ protocol: /^wss?$/ }).optional(),
-  dbSqlHttpUrl: z.url({ protocol: /^https?$/ }).optional(),
-  jwtSecret: z.string().min(32).optional(),
-  dbTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(8_000),
-  tokenTtlSeconds: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(30 * 24 * 3600)
-    .default(3600),
-  pbkdf2Iterations: z.coerce.number().int().min(10_000).max(MAX_PBKDF2_ITERATIONS).default(MAX_PBKDF2_ITERATIONS),
+/** A JWT_SECRET shorter than this is treated as unset: authentication refuses (503) and says why in the log. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Every setting, its rule and its default; keys are the binding names, so an error names the setting. */
+const settings = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  DB_DRIVER: z.enum(["http", "ws", "hyperdrive"]).default("http"),
+  DB_PROXY_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  DB_SQL_HTTP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DB_TIMEOUT_MS: integer(100, 60_000, 8_000),
+  TOKEN_TTL_SECONDS: integer(60, 30 * 24 * 3600, 3600),
+  PBKDF2_ITERATIONS: integer(10_000, MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
+  /** Accounts with at least this many followers are not fanned out: their tweets are merged at read time. */
+  FANOUT_MAX_FOLLOWERS: integer(1, 100_000_000, DEFAULT_FANOUT_MAX_FOLLOWERS),
+  JWT_SECRET: z.string().optional(),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = {
+  databaseUrl?: string;
+  dbDriver: "http" | "ws" | "hyperdrive";
+  dbProxyUrl?: string;
+  dbSqlHttpUrl?: string;
+  dbTimeoutMs: number;
+  tokenTtlSeconds: number;
+  pbkdf2Iterations: number;
+  fanoutMaxFollowers: number;
+  /** Undefined when unset or shorter than MIN_JWT_SECRET_LENGTH (see `jwtSecretProblem`). */
+  jwtSecret?: string;
+  jwtSecretProblem?: "unset" | "too short";
+};
 
-const cache = new WeakMap<object, Config>();
+/** The settings as read from the environment, or the names (never the values) of those that are invalid. */
+export type LoadedConfig = { ok: true; config: Config } | { ok: false; invalid: string[] };
+
+/** Validates the settings; shared by the Worker (per isolate) and `npm run dev` (before anything starts). */
+export function parseConfig(env: Record<string, unknown>): LoadedConfig {
+  const raw = Object.fromEntries(Object.keys(settings.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]));
+  const parsed = settings.safeParse(raw);
+  if (!parsed.success) return { ok: false, invalid: [...new Set(parsed.error.issues.map((i) => String(i.path[0])))] };
+  const s = parsed.data;
+  const secret = s.JWT_SECRET;
+  const secretOk = secret !== undefined && secret.length >= MIN_JWT_SECRET_LENGTH;
+  return {
+    ok: true,
+    config: {
+      databaseUrl: s.DATABASE_URL,
+      dbDriver: s.DB_DRIVER,
+      dbProxyUrl: s.DB_PROXY_URL,
+      dbSqlHttpUrl: s.DB_SQL_HTTP_URL,
+      dbTimeoutMs: s.DB_TIMEOUT_MS,
+      tokenTtlSeconds: s.TOKEN_TTL_SECONDS,
+      pbkdf2Iterations: s.PBKDF2_ITERATIONS,
+      fanoutMaxFollowers: s.FANOUT_MAX_FOLLOWERS,
+      jwtSecret: secretOk ? secret : undefined,
+      jwtSecretProblem: secretOk ? undefined : secret === undefined ? "unset" : "too short",
+    },
+  };
+}
+
+const cache = new WeakMap<object, LoadedConfig>();
 
 /** Reads and validates the configuration once per env object (i.e. once per isolate). */
-export function loadConfig(env: Bindings): Config {
-  const cached = cache.get(env);
-  if (cached) return cached;
-  const config = configSchema.parse({
-    databaseUrl: env.DATABASE_URL || undefined,
-    dbDriver: env.DB_DRIVER || undefined,
-    dbProxyUrl: env.DB_PROXY_URL || undefined,
-    dbSqlHttpUrl: env.DB_SQL_HTTP_URL || undefined,
-    jwtSecret: env.JWT_SECRET || undefined,
-    dbTimeoutMs: env.DB_TIMEOUT_MS || undefined,
-    tokenTtlSeconds: env.TOKEN_TTL_SECONDS || undefined,
-    pbkdf2Iterations: env.PBKDF2_ITERATIONS || undefined,
-  });
-  cache.set(env, config);
-  return config;
+export function loadConfig(env: Bindings): LoadedConfig {
+  let loaded = cache.get(env);
+  if (!loaded) {
+    loaded = parseConfig(env as unknown as Record<string, unknown>);
+    cache.set(env, loaded);
+  }
+  return loaded;
 }

@@ -1,6 +1,17 @@
 import app from "./app";
+import type { Bindings } from "./env";
+import { consumeFanout, type FanoutMessage, sweepOutbox } from "./fanout/fanout";
 
 export type { AppType } from "./app";
 
-/** The Worker: `wrangler dev` runs it locally, `wrangler deploy` ships it. */
-export default app satisfies ExportedHandler<import("./env").Bindings>;
+/**
+ * The Worker: `wrangler dev` runs it locally, `wrangler deploy` ships it.
+ * fetch: the API. queue: the home-timeline fan-out. scheduled: the fan-out outbox sweep.
+ */
+export default {
+  fetch: app.fetch,
+  queue: (batch, env) => consumeFanout(batch, env),
+  scheduled: async (_controller, env, ctx) => {
+    ctx.waitUntil(sweepOutbox(env).then(() => {}));
+  },
+} satisfies ExportedHandler<Bindings, FanoutMessage>;

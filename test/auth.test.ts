@@ -17,7 +17,15 @@ describe("POST /auth/login", () => {
       access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
       token_type: "Bearer",
       expires_in: 3600,
-      user: { id: u.id, username: u.username, created_at: expect.any(String) },
+      // Login's user has the counts but neither `following` nor `followed_by` (login carries no token).
+      user: {
+        id: u.id,
+        username: u.username,
+        created_at: expect.any(String),
+        followers_count: 0,
+        following_count: 0,
+        tweet_count: 0,
+      },
     });
     const [header, payload] = res.json.access_token
       .split(".")

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { migratePgliteDb, withClient } from "../scripts/lib/database";
-import { type Embedded, freePort, startEmbedded } from "../scripts/lib/embedded";
-import { checkInvariants, runMixedLoad } from "../scripts/lib/load";
-import { type Stack, startStack } from "../scripts/lib/stack";
+import { migratePgliteDb, withClient } from "../scripts/stack/database";
+import { type Embedded, freePort, startEmbedded } from "../scripts/stack/embedded";
+import { checkInvariants, runMixedLoad } from "../scripts/stack/load";
+import { type Stack, startStack } from "../scripts/stack/stack";
 
 /**
  * Faults, each against a Worker of its own: the database down at start and coming back, a slow

@@ -1,6 +1,6 @@
 import "vitest";
 import type { TestProject } from "vitest/node";
-import { startStack } from "../scripts/lib/stack";
+import { startStack } from "../scripts/stack/stack";
 
 /**
  * Starts the Worker in workerd once per run against a fresh database: an in-memory PGlite by

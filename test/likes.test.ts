@@ -102,7 +102,16 @@ describe("liked_tweets and liking_users", () => {
     const { items, pages } = await walk(`/tweets/${t.id}/liking_users?limit=2`);
     expect(pages).toBe(3);
     expect(items.map((x) => x.id)).toEqual(fans.map((f) => f.id).reverse());
-    for (const item of items) expect(Object.keys(item).sort()).toEqual(["created_at", "id", "username"]);
+    // Anonymous: Users without following / followed_by.
+    for (const item of items)
+      expect(Object.keys(item).sort()).toEqual([
+        "created_at",
+        "followers_count",
+        "following_count",
+        "id",
+        "tweet_count",
+        "username",
+      ]);
     expectProblem(await api("/tweets/2147483647/liking_users"), 404);
   });
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withClient } from "../scripts/lib/database";
-import { type Stack, startStack } from "../scripts/lib/stack";
+import { withClient } from "../scripts/stack/database";
+import { type Stack, startStack } from "../scripts/stack/stack";
 
 /**
  * The Worker's logs: structured JSON lines with the request id, never a password, hash, token or

@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { describe, expect, it } from "vitest";
-import { migratePgliteDb, migrateUrl, withClient, withDatabase } from "../scripts/lib/database";
-import { appliedMigrations, journal, missingRollbacks, rollback, schemaDump } from "../scripts/lib/migrations";
+import { migratePgliteDb, migrateUrl, withClient, withDatabase } from "../scripts/stack/database";
+import { appliedMigrations, journal, missingRollbacks, rollback, schemaDump } from "../scripts/stack/migrations";
 import type { Queryable } from "../seeds/seed";
 
 /** Runs `fn` on a scratch database: a new database on TEST_DATABASE_URL's server, else an in-memory PGlite. */

@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../scripts/lib/stack";
+import { type Stack, startStack } from "../scripts/stack/stack";
 
 /** A second Worker, started without JWT_SECRET: it must neither issue nor accept tokens. */
 describe("without JWT_SECRET", () => {

@@ -1,21 +1,38 @@
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
+import { drizzle } from "drizzle-orm/pg-proxy";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratePgliteDb, migrateUrl, withDatabase } from "../scripts/lib/database";
+import { migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/database";
 import { type Queryable, seed } from "../seeds/seed";
-import type { Database } from "../src/db/client";
-import type { Position } from "../src/lib/pagination";
-import { listLikedTweets, listLikingUsers } from "../src/routes/likes/likes.queries";
-import { listTweets, listUserTweets } from "../src/routes/tweets/tweets.queries";
+import type { Db } from "../src/db/client";
+import type { Statement } from "../src/db/run";
+import * as schema from "../src/db/schema";
+import type { Page } from "../src/lib/pagination";
+import { context, replies } from "../src/routes/conversations/conversations.queries";
+import { followList } from "../src/routes/follows/follows.queries";
+import { likedTweets, likingUsers } from "../src/routes/likes/likes.queries";
+import { parseSearch } from "../src/routes/search/search.parser";
+import { search } from "../src/routes/search/search.queries";
+import { homeTimelinePage } from "../src/routes/timeline/timeline.queries";
+import { listTweets, userTweets } from "../src/routes/tweets/tweets.queries";
+import { listUsers } from "../src/routes/users/users.queries";
 
 /**
- * Every list query's plan walks an index in the list's order: no sequential scan of tweets or
- * likes, and no sort of more rows than one page (a full sort would be estimated at table size). Checked with EXPLAIN on a seeded and analysed scratch database (a new database
- * on TEST_DATABASE_URL's server, else an in-memory PGlite), with the exact SQL the API sends.
+ * Every list query's plan walks an index in the list's order: no sequential scan of a big table,
+ * and no sort of more rows than a page needs (a full sort would be estimated at table size).
+ * Checked with EXPLAIN on a seeded and analysed scratch database (a new database on
+ * TEST_DATABASE_URL's server, else an in-memory PGlite), with the exact SQL the API sends.
+ *
+ * Where a plan must sort, the bound is stated:
+ * - every list sorts its page once more outside the LATERAL join (limit + 1 rows);
+ * - the home timeline sorts the union of its sources, each cut at limit + 1 (three sources and one
+ *   per followed account in `celebrities`);
+ * - search by a rare term takes the matches from the GIN index and sorts them (top-N): Postgres
+ *   chooses that only when it estimates few matches, and walks the newest-first index otherwise;
+ * - context sorts at most MAX_ANCESTORS + MAX_DESCENDANTS ids.
  */
-const COUNTS = { users: 500, tweets: 50_000, likes: 150_000 };
+const COUNTS = { users: 500, tweets: 50_000, likes: 150_000, follows: 20_000 };
+const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline"];
 let db: Queryable;
 let close: () => Promise<void>;
 
@@ -42,21 +59,15 @@ beforeAll(async () => {
     close = () => lite.close();
   }
   await seed(db, COUNTS);
-}, 180_000);
+}, 240_000);
 afterAll(() => close?.());
 
-/** The statement a query function would send, captured instead of executed. */
-async function captured(run: (db: Database) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }> {
-  let statement: SQL | undefined;
-  const execute = async (s: SQL) => {
-    statement = s;
-    return { rows: [] };
-  };
-  const capture = { orm: { execute }, deadlineMs: 10_000 } as unknown as Database;
-  await run(capture);
-  if (!statement) throw new Error("no statement");
-  return new PgDialect().sqlToQuery(statement);
-}
+/** A Drizzle database that builds statements and never sends them: what the API would send. */
+const builder: Db = drizzle(async () => ({ rows: [] }), { schema });
+const sqlOf = (statement: Statement<unknown>) => {
+  const query = statement(builder) as unknown as { toSQL(): { sql: string; params: unknown[] } };
+  return query.toSQL();
+};
 
 type PlanNode = {
   "Node Type": string;
@@ -74,35 +85,54 @@ async function plan(q: { sql: string; params: unknown[] }): Promise<PlanNode[]> 
   return nodes((json[0] as { Plan: PlanNode }).Plan);
 }
 
-const middle: Position = { at: new Date("2026-10-10T00:00:00.000Z"), id: 25_000 };
+const middle = { at: new Date("2026-10-10T00:00:00.000Z"), id: 25_000 };
 const caller = { id: 7, version: 0 };
+const page = (limit: number, after?: typeof middle): Page => ({ limit, after });
+
+/** [name, the largest sort allowed, statement] */
+const cases: [string, number, Statement<unknown>][] = [
+  ["GET /tweets", 21, listTweets(undefined, page(20))],
+  ["GET /tweets (page 2, with token)", 101, listTweets(caller, page(100, middle))],
+  ["GET /users", 21, listUsers(undefined, page(20))],
+  ["GET /users/{id}/tweets", 21, userTweets(undefined, 42, page(20))],
+  ["GET /users/{id}/tweets (page 2, with token)", 21, userTweets(caller, 42, page(20, middle))],
+  ["GET /users/{id}/liked_tweets", 21, likedTweets(undefined, 42, page(20))],
+  ["GET /users/{id}/liked_tweets (page 2, with token)", 21, likedTweets(caller, 42, page(20, middle))],
+  ["GET /tweets/{id}/liking_users", 21, likingUsers(undefined, 4_242, page(20))],
+  ["GET /tweets/{id}/liking_users (page 2)", 21, likingUsers(caller, 4_242, page(20, middle))],
+  ["GET /users/{id}/followers (the account everyone follows)", 21, followList(caller, 2, "followers", page(20))],
+  ["GET /users/{id}/followers (page 2)", 21, followList(undefined, 2, "followers", page(20, middle))],
+  ["GET /users/{id}/following (the demo user)", 21, followList(caller, 1, "following", page(20))],
+  ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", page(20, middle))],
+  ["GET /users/{id}/timeline (following 100+)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
+  ["GET /users/{id}/timeline (page 2)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
+  ["GET /users/{id}/timeline (following few)", 3 * 21, homeTimelinePage({ id: 300, version: 0 }, 300, page(20))],
+  ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, page(20))],
+  ["GET /tweets/{id}/replies (page 2)", 21, replies(caller, 4_241, page(20, middle))],
+  ["GET /tweets/{id}/context", 300, context(caller, 4_240)],
+  ["GET /tweets/search (a word in 1 of 10)", 21, search(undefined, parseSearch("thinking"), page(20))],
+  ["GET /tweets/search (page 2)", 21, search(caller, parseSearch("thinking"), page(20, middle))],
+  ["GET /tweets/search (a phrase)", 21, search(undefined, parseSearch('"new keyboard"'), page(20))],
+  ["GET /tweets/search (#hashtag)", 5_000, search(undefined, parseSearch("#jazz"), page(20))],
+  ["GET /tweets/search (from:)", 21, search(undefined, parseSearch("from:pineappledreamer"), page(20))],
+  ["GET /tweets/search (a rare word)", 5_000, search(undefined, parseSearch("zeppelin coffee"), page(20))],
+];
 
 describe("query plans at scale", () => {
-  const cases: [string, number, (db: Database) => Promise<unknown>][] = [
-    ["GET /tweets", 20, (d) => listTweets(d, undefined, undefined, 20)],
-    ["GET /tweets (page 2, with token)", 100, (d) => listTweets(d, caller, middle, 100)],
-    ["GET /users/{id}/tweets", 20, (d) => listUserTweets(d, undefined, 42, undefined, 20)],
-    ["GET /users/{id}/tweets (page 2, with token)", 20, (d) => listUserTweets(d, caller, 42, middle, 20)],
-    ["GET /users/{id}/liked_tweets", 20, (d) => listLikedTweets(d, undefined, 42, undefined, 20)],
-    ["GET /users/{id}/liked_tweets (page 2, with token)", 20, (d) => listLikedTweets(d, caller, 42, middle, 20)],
-    ["GET /tweets/{id}/liking_users", 20, (d) => listLikingUsers(d, undefined, 4_242, undefined, 20)],
-    ["GET /tweets/{id}/liking_users (page 2)", 20, (d) => listLikingUsers(d, caller, 4_242, middle, 20)],
-  ];
-  it.each(cases)(
-    "%s walks an index: no seq scan of tweets or likes, no sort beyond one page",
-    async (_name, pageSize, run) => {
-      const q = await captured(run);
-      const limit = pageSize + 1; // a page reads one row more to know whether another page exists
-      const steps = await plan(q);
-      const show = (n: PlanNode) =>
-        `${n["Node Type"]} ${n["Relation Name"] ?? n["Index Name"] ?? ""} (${n["Plan Rows"]} rows)`;
-      const bad = steps.filter(
-        (n) =>
-          (n["Node Type"] === "Sort" && n["Plan Rows"] > limit) ||
-          (n["Node Type"] === "Seq Scan" && ["tweets", "likes"].includes(n["Relation Name"] ?? "")),
-      );
-      expect(bad.map(show), steps.map(show).join("\n")).toEqual([]);
-      expect(steps.some((n) => /Index/.test(n["Node Type"]))).toBe(true);
-    },
-  );
+  it.each(cases)("%s walks an index: no seq scan of a big table, no sort beyond its bound", async (_name, maxSort, statement) => {
+    const steps = await plan(sqlOf(statement));
+    const show = (n: PlanNode) => `${n["Node Type"]} ${n["Relation Name"] ?? n["Index Name"] ?? ""} (${n["Plan Rows"]} rows)`;
+    const bad = steps.filter(
+      (n) =>
+        ((n["Node Type"] === "Sort" || n["Node Type"] === "Incremental Sort") && n["Plan Rows"] > maxSort) ||
+        (n["Node Type"] === "Seq Scan" && BIG_TABLES.includes(n["Relation Name"] ?? "")),
+    );
+    expect(bad.map(show), steps.map(show).join("\n")).toEqual([]);
+    expect(steps.some((n) => /Index|Bitmap/.test(n["Node Type"]))).toBe(true);
+  });
+
+  it("fails a plan that scans: the check itself can fail", async () => {
+    const steps = await plan({ sql: "SELECT * FROM tweets WHERE content LIKE '%x%' ORDER BY content", params: [] });
+    expect(steps.some((n) => n["Node Type"] === "Seq Scan" && n["Relation Name"] === "tweets")).toBe(true);
+  });
 });

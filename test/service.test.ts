@@ -49,6 +49,15 @@ describe("service endpoints", () => {
         "GET /tweets/{id}",
         "DELETE /tweets/{id}",
         "GET /tweets/{id}/liking_users",
+        "GET /users/by/username/{username}",
+        "GET /users/{id}/followers",
+        "GET /users/{id}/following",
+        "POST /users/{id}/following",
+        "DELETE /users/{id}/following/{target_user_id}",
+        "GET /users/{id}/timeline",
+        "GET /tweets/{id}/replies",
+        "GET /tweets/{id}/context",
+        "GET /tweets/search",
       ].sort(),
     );
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -56,6 +65,26 @@ describe("service endpoints", () => {
       "cursor",
       "limit",
     ]);
+    const search = res.json.paths["/tweets/search"].get.parameters;
+    expect(search.find((p: { name: string }) => p.name === "q")).toMatchObject({ required: true, in: "query" });
+    // The contract's objects, field by field.
+    expect(Object.keys(res.json.components.schemas.User.properties).sort()).toEqual(
+      ["id", "username", "created_at", "followers_count", "following_count", "tweet_count", "following", "followed_by"].sort(),
+    );
+    expect(Object.keys(res.json.components.schemas.Tweet.properties).sort()).toEqual(
+      [
+        "id",
+        "content",
+        "created_at",
+        "user_id",
+        "username",
+        "like_count",
+        "in_reply_to_tweet_id",
+        "conversation_id",
+        "reply_count",
+        "liked",
+      ].sort(),
+    );
   });
 
   it("GET /docs is an HTML reference whose assets the Worker serves itself", async () => {
@@ -88,6 +117,9 @@ describe("service endpoints", () => {
       ["POST", "/health", ["GET", "HEAD"]],
       ["GET", "/users/1/likes", ["POST"]],
       ["GET", "/auth/login", ["POST"]],
+      ["PUT", "/users/1/following", ["GET", "HEAD", "POST"]],
+      ["POST", "/users/1/timeline", ["GET", "HEAD"]],
+      ["POST", "/tweets/1/context", ["GET", "HEAD"]],
     ];
     for (const [method, path, allowed] of cases) {
       const res = await api(path, { method });

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../scripts/lib/stack";
+import { type Stack, startStack } from "../scripts/stack/stack";
 
 /**
- * Every endpoint runs exactly one SQL statement and, on the WebSocket path, opens one connection.
- * Counted where the statements pass: by the proxy (Query/Execute messages) for the WebSocket
- * driver, by the SQL-over-HTTP endpoint for the HTTP driver. This file runs its own Worker so
+ * One round trip to the database per request, on every driver path, counted where the traffic
+ * passes (scripts/stack: the SQL-over-HTTP stand-in for http, the WebSocket proxy for ws, the TCP
+ * distance in front of Postgres for hyperdrive): one statement per endpoint, and account deletion
+ * two statements in one transaction sent as one request. On the WebSocket path each request also
+ * opens one connection (its setup round trips are counted apart). This file runs its own Worker so
  * that no other test's requests are counted.
  */
 let stack: Stack;
@@ -13,14 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-function counters() {
-  return stack.driver === "ws"
-    ? { statements: stack.proxy.stats.statements, connections: stack.proxy.stats.connections }
-    : { statements: stack.sqlHttp.stats.statements, connections: 0 };
-}
-
 async function call(method: string, path: string, init: { token?: string; body?: unknown } = {}) {
-  const before = counters();
+  const before = stack.counters();
   const res = await fetch(`${stack.baseUrl}${path}`, {
     method,
     headers: {
@@ -30,34 +26,40 @@ async function call(method: string, path: string, init: { token?: string; body?:
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
   const text = await res.text();
-  const after = counters();
+  // The WebSocket path closes its connection after the response (waitUntil): let it finish.
+  await new Promise((r) => setTimeout(r, stack.driver === "http" ? 0 : 30));
+  const after = stack.counters();
   return {
     status: res.status,
     json: text ? JSON.parse(text) : undefined,
     statements: after.statements - before.statements,
     connections: after.connections - before.connections,
+    roundTrips: after.queryRoundTrips - before.queryRoundTrips,
   };
 }
 
-describe("one SQL statement per request", () => {
+describe("one round trip per request", () => {
   it("holds for every endpoint, on success and on failure", async () => {
     const password = "long enough password";
-    const a = await call("POST", "/users", { body: { username: `stmt_a_${Date.now()}`, password } });
-    const b = await call("POST", "/users", { body: { username: `stmt_b_${Date.now()}`, password } });
+    const stamp = Date.now() % 1e9;
+    const a = await call("POST", "/users", { body: { username: `stmt_a_${stamp}`, password } });
+    const b = await call("POST", "/users", { body: { username: `stmt_b_${stamp}`, password } });
     const login = await call("POST", "/auth/login", { body: { username: a.json.username, password } });
     const token = login.json.access_token as string;
     const other = (await call("POST", "/auth/login", { body: { username: b.json.username, password } })).json
       .access_token;
-    const tweet = await call("POST", "/tweets", { token, body: { content: "counted" } });
+    const tweet = await call("POST", "/tweets", { token, body: { content: "counted #stmt" } });
     const id = a.json.id;
+    const bid = b.json.id;
     const tid = tweet.json.id;
 
-    const oneStatement: [string, string, { token?: string; body?: unknown }, number][] = [
+    const cases: [string, string, { token?: string; body?: unknown }, number][] = [
       ["GET", "/health", {}, 200],
       ["GET", "/users", {}, 200],
       ["GET", "/users?limit=1", { token }, 200],
       ["GET", `/users/${id}`, {}, 200],
       ["GET", "/users/2147483647", {}, 404],
+      ["GET", `/users/by/username/${a.json.username.toUpperCase()}`, { token }, 200],
       ["GET", `/users/${id}/tweets`, { token }, 200],
       ["GET", "/users/2147483647/tweets", {}, 404],
       ["GET", "/tweets?limit=5", {}, 200],
@@ -65,6 +67,8 @@ describe("one SQL statement per request", () => {
       ["GET", `/tweets/${tid}`, { token }, 200],
       ["GET", "/tweets/2147483647", {}, 404],
       ["POST", "/tweets", { token, body: { content: "one more" } }, 201],
+      ["POST", "/tweets", { token: other, body: { content: "a reply", in_reply_to_tweet_id: tid } }, 201],
+      ["POST", "/tweets", { token, body: { content: "to nothing", in_reply_to_tweet_id: 2147483647 } }, 404],
       ["POST", "/tweets", { token: other, body: { content: "not as a", user_id: id } }, 403],
       ["POST", `/users/${id}/likes`, { token, body: { tweet_id: tid } }, 201],
       ["POST", `/users/${id}/likes`, { token, body: { tweet_id: tid } }, 200],
@@ -73,20 +77,41 @@ describe("one SQL statement per request", () => {
       ["GET", `/tweets/${tid}/liking_users`, {}, 200],
       ["DELETE", `/users/${id}/likes/${tid}`, { token }, 204],
       ["DELETE", `/users/${id}/likes/${tid}`, { token: other }, 403],
-      ["PATCH", `/users/${id}`, { token, body: { username: `stmt_c_${Date.now()}` } }, 200],
-      ["PUT", `/users/${id}`, { token: other, body: { username: `stmt_d_${Date.now()}` } }, 403],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 201],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 200],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: 2147483647 } }, 404],
+      ["POST", `/users/${id}/following`, { token: other, body: { target_user_id: bid } }, 403],
+      ["GET", `/users/${id}/followers`, { token }, 200],
+      ["GET", `/users/${bid}/following`, {}, 200],
+      ["GET", `/users/${bid}/timeline`, { token: other }, 200],
+      ["GET", `/users/${id}/timeline`, { token: other }, 403],
+      ["GET", `/tweets/${tid}/replies`, {}, 200],
+      ["GET", `/tweets/${tid}/context`, { token }, 200],
+      ["GET", "/tweets/2147483647/context", {}, 404],
+      ["GET", "/tweets/search?q=counted", {}, 200],
+      ["GET", `/tweets/search?q=%23stmt%20from:${a.json.username}`, { token }, 200],
+      ["DELETE", `/users/${bid}/following/${id}`, { token: other }, 204],
+      ["PATCH", `/users/${id}`, { token, body: { username: `stmt_c_${stamp}` } }, 200],
+      ["PUT", `/users/${id}`, { token: other, body: { username: `stmt_d_${stamp}` } }, 403],
       ["POST", "/auth/login", { body: { username: b.json.username, password: "wrong password" } }, 401],
       ["DELETE", `/tweets/${tid}`, { token: other }, 403],
       ["DELETE", `/tweets/${tid}`, { token }, 204],
-      ["DELETE", `/users/${b.json.id}`, { token: other }, 204],
     ];
-    for (const [method, path, init, status] of oneStatement) {
+    for (const [method, path, init, status] of cases) {
       const res = await call(method, path, init);
       expect(res.status, `${method} ${path}`).toBe(status);
       expect(res.statements, `statements of ${method} ${path}`).toBe(1);
-      if (stack.driver === "ws") expect(res.connections, `connections of ${method} ${path}`).toBe(1);
+      expect(res.roundTrips, `round trips of ${method} ${path}`).toBe(1);
+      if (stack.driver !== "http") expect(res.connections, `connections of ${method} ${path}`).toBe(1);
     }
-    for (const r of [a, b, login, tweet]) expect(r.statements).toBe(1);
+    for (const r of [a, b, login, tweet]) expect(r.roundTrips).toBe(1);
+
+    // Account deletion: lock, then delete and recount, as one transaction in one round trip
+    // (HTTP: Neon's batch of two statements; TCP paths: one Query message holding both).
+    const deletion = await call("DELETE", `/users/${bid}`, { token: other });
+    expect(deletion.status).toBe(204);
+    expect(deletion.roundTrips).toBe(1);
+    expect(deletion.statements).toBe(stack.driver === "http" ? 2 : 1);
 
     // Requests that need no database, or fail validation before it, run none.
     for (const [method, path, init] of [
@@ -94,11 +119,15 @@ describe("one SQL statement per request", () => {
       ["GET", "/openapi.json", {}],
       ["GET", "/users/abc", {}],
       ["GET", "/tweets?limit=0", {}],
+      ["GET", "/tweets/search?q=%20", {}],
       ["POST", "/tweets", { token, body: { content: "" } }],
       ["POST", "/tweets", { body: { content: "no token" } }],
+      ["POST", `/users/${id}/following`, { token, body: { target_user_id: id } }],
+      ["POST", "/auth/login", { body: { username: "no spaces allowed", password } }],
     ] as const) {
       const res = await call(method, path, init);
       expect(res.statements, `${method} ${path}`).toBe(0);
+      expect(res.roundTrips, `${method} ${path}`).toBe(0);
     }
   });
 });

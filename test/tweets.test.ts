@@ -13,6 +13,9 @@ describe("POST /tweets", () => {
       user_id: u.id,
       username: u.username,
       like_count: 0,
+      in_reply_to_tweet_id: null,
+      conversation_id: res.json.id,
+      reply_count: 0,
       liked: false,
     });
     expect(res.headers.get("location")).toBe(`/tweets/${res.json.id}`);

@@ -1,88 +1,148 @@
-import { neon, neonConfig, Pool } from "@neondatabase/serverless";
-import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
-import { drizzle as drizzleWs, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import type { Config } from "../env";
-import { ApiError, badRequest, conflict, internalError, notFound, serviceUnavailable } from "../lib/problem";
+import type { SQL } from "drizzle-orm";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Bindings, Config } from "../env";
+import { serviceUnavailable } from "../lib/problem";
 import * as schema from "./schema";
 
-/** The Drizzle database of either driver path. */
-export type Orm = NeonDatabase<typeof schema> | NeonHttpDatabase<typeof schema>;
+/** The Drizzle database, whichever driver path it runs on. Statements are built on it. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-/** What query functions receive: the Drizzle database and the request's deadline for one statement. */
-export type Database = { orm: Orm; deadlineMs: number };
+export type Row = Record<string, unknown>;
 
-let proxyConfiguredFor: string | undefined;
-let sqlEndpointConfiguredFor: string | undefined;
+/** A request's database: the Drizzle handle, a one-round-trip transaction, and its end. */
+export type Database = {
+  orm: Db;
+  /** Deadline for one round trip (ms): DB_TIMEOUT_MS. */
+  deadlineMs: number;
+  /**
+   * Runs the statements as one transaction in ONE round trip and returns each statement's rows.
+   * READ COMMITTED: each statement sees what committed before it started, so a statement that
+   * follows a lock sees every row written before the lock was granted.
+   */
+  transaction(statements: SQL[]): Promise<Row[][]>;
+  /** Ends the request's connection (WebSocket and Hyperdrive paths); run after the response. */
+  close(): Promise<void>;
+};
 
-/** Local development and tests: send HTTP-driver queries to the local SQL-over-HTTP endpoint. */
-function useLocalSqlEndpoint(url: string) {
-  if (sqlEndpointConfiguredFor === url) return;
-  neonConfig.fetchEndpoint = () => url;
-  sqlEndpointConfiguredFor = url;
-}
-
-/** Local development and tests: reach Postgres through our WebSocket-to-TCP proxy. */
-function useLocalProxy(proxyUrl: string) {
-  if (proxyConfiguredFor === proxyUrl) return;
-  const base = proxyUrl.replace(/\/+$/, "");
-  neonConfig.wsProxy = (host, port) => `${base.replace(/^wss?:\/\//, "")}/v1?address=${host}:${port}`;
-  neonConfig.useSecureWebSocket = proxyUrl.startsWith("wss:");
-  // With pipelining, a SCRAM server rejects the login (and pglite-socket stops answering).
-  neonConfig.pipelineConnect = false;
-  proxyConfiguredFor = proxyUrl;
-}
+const dialect = new PgDialect();
 
 /**
- * The request's database handle, on one of two driver paths (DB_DRIVER):
- *
- * - "http": `drizzle-orm/neon-http`: every statement is one HTTPS request to Neon's SQL endpoint,
- *   no connection setup. Every endpoint of this API is one statement, so this is one round trip.
- * - "ws": `drizzle-orm/neon-serverless`: the Postgres protocol over a WebSocket; a Pool per
- *   request, because Workers cannot share I/O objects between requests (a Pool at module scope
- *   fails with "Cannot perform I/O on behalf of a different request"). `close` ends it, and the
- *   caller runs that in `ctx.waitUntil` once the response is on its way.
+ * Statements joined into one simple-protocol Query message: Postgres runs a multi-statement Query
+ * as one implicit transaction (all or nothing), and it costs one round trip. The simple protocol
+ * has no parameters, so values are written as literals: only integers, booleans and NULL are
+ * accepted, which makes the text safe by construction (a transaction that needs a string must
+ * use the HTTP path's batch or change shape).
  */
-export function createDatabase(config: Config): { db: Database; close?: () => Promise<void> } {
-  if (!config.databaseUrl) throw serviceUnavailable("The database is not configured (DATABASE_URL is unset).");
+export function oneQueryMessage(statements: SQL[]): string {
+  return statements
+    .map((statement) => {
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return text.replace(/\$(\d+)\b/g, (_, n: string) => {
+        const value = params[Number(n) - 1];
+        if (value === null) return "NULL";
+        if (typeof value === "boolean") return value ? "true" : "false";
+        if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+        throw new Error("oneQueryMessage: only integer, boolean and null parameters can be inlined");
+      });
+    })
+    .join(";\n");
+}
+
+let sqlEndpointConfiguredFor: string | undefined;
+let proxyConfiguredFor: string | undefined;
+
+/**
+ * The request's database on one of three driver paths (DB_DRIVER), each imported only when
+ * configured:
+ *
+ * - "http" (default): `drizzle-orm/neon-http`. Every statement is one HTTPS request to Neon's SQL
+ *   endpoint, no connection to set up; a transaction is one request too (Neon's batch).
+ * - "ws": `drizzle-orm/neon-serverless`, the Postgres protocol over a WebSocket. A Pool per request
+ *   (Workers cannot share I/O objects between requests), ended after the response.
+ * - "hyperdrive": `drizzle-orm/node-postgres` (pg) over a TCP socket to the Hyperdrive binding, which
+ *   pools connections next to the database (any Postgres). A client per request, as Cloudflare
+ *   advises. pg sends a statement with its parameters in one round trip (Parse, Bind, Execute,
+ *   Sync together); postgres.js describes a parameterized statement first, one round trip more.
+ */
+export async function openDatabase(config: Config, env: Bindings): Promise<Database> {
   const deadlineMs = config.dbTimeoutMs;
-  if (config.dbDriver === "http") {
-    if (config.dbSqlHttpUrl) useLocalSqlEndpoint(config.dbSqlHttpUrl);
-    return { db: { orm: drizzleHttp({ client: neon(config.databaseUrl), schema }), deadlineMs } };
+  if (config.dbDriver === "hyperdrive") {
+    if (!env.HYPERDRIVE) throw serviceUnavailable("The database is not configured (no HYPERDRIVE binding).");
+    const [{ Client }, { drizzle }] = await Promise.all([import("pg"), import("drizzle-orm/node-postgres")]);
+    const client = new Client({
+      connectionString: env.HYPERDRIVE.connectionString,
+      connectionTimeoutMillis: deadlineMs,
+    });
+    // Errors of an idle client must not crash the isolate; the request that used it already answered.
+    client.on("error", () => {});
+    const connected = client.connect();
+    connected.catch(() => {});
+    return {
+      orm: drizzle({ client, schema }),
+      deadlineMs,
+      transaction: async (statements) => {
+        await connected;
+        const result = (await client.query(oneQueryMessage(statements))) as unknown;
+        const list = Array.isArray(result) ? result : [result];
+        return list.map((r) => (r as { rows: Row[] }).rows);
+      },
+      close: () => client.end(),
+    };
   }
-  if (config.dbProxyUrl) useLocalProxy(config.dbProxyUrl);
-  const pool = new Pool({
-    connectionString: config.databaseUrl,
-    max: 1,
-    connectionTimeoutMillis: config.dbTimeoutMs,
-  });
+
+  if (!config.databaseUrl) throw serviceUnavailable("The database is not configured (DATABASE_URL is unset).");
+  const databaseUrl = config.databaseUrl;
+  const { neon, neonConfig, Pool } = await import("@neondatabase/serverless");
+
+  if (config.dbDriver === "http") {
+    const { drizzle } = await import("drizzle-orm/neon-http");
+    if (config.dbSqlHttpUrl && sqlEndpointConfiguredFor !== config.dbSqlHttpUrl) {
+      // Local development and tests: the local stand-in for Neon's SQL-over-HTTP endpoint, whose
+      // URL holds a per-run secret and which takes only application/json (SECURITY.md).
+      const url = config.dbSqlHttpUrl;
+      neonConfig.fetchEndpoint = () => url;
+      neonConfig.fetchFunction = (input: string, init: RequestInit) => {
+        const headers = new Headers(init.headers);
+        headers.set("Content-Type", "application/json");
+        return fetch(input, { ...init, headers });
+      };
+      sqlEndpointConfiguredFor = url;
+    }
+    const orm = drizzle({ client: neon(databaseUrl), schema });
+    return {
+      orm: orm,
+      deadlineMs,
+      transaction: async (statements) => {
+        const [first, ...rest] = statements.map((s) => orm.execute(s));
+        if (!first) return [];
+        const results = await orm.batch([first, ...rest]);
+        return results.map((r) => r.rows as Row[]);
+      },
+      close: async () => {},
+    };
+  }
+
+  const { drizzle } = await import("drizzle-orm/neon-serverless");
+  if (config.dbProxyUrl && proxyConfiguredFor !== config.dbProxyUrl) {
+    // Local development and tests: reach Postgres through the local WebSocket-to-TCP proxy.
+    const base = config.dbProxyUrl.replace(/\/+$/, "");
+    neonConfig.wsProxy = (host, port) => `${base.replace(/^wss?:\/\//, "")}/v1?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = base.startsWith("wss:");
+    // With pipelining, a SCRAM server rejects the login (and pglite-socket stops answering).
+    neonConfig.pipelineConnect = false;
+    proxyConfiguredFor = config.dbProxyUrl;
+  }
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: deadlineMs });
   // Errors of idle clients must not crash the isolate; the request that used them already answered.
   pool.on("error", () => {});
-  return { db: { orm: drizzleWs({ client: pool, schema }), deadlineMs }, close: () => pool.end() };
-}
-
-type PgError = { code?: string; constraint?: string };
-
-/** Drizzle wraps driver errors ("Failed query: …"); the Postgres error is its `cause`. */
-export function pgErrorOf(error: unknown): PgError | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as PgError).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return e as PgError;
-  }
-  return undefined;
-}
-
-/** Maps a database failure to a problem without leaking SQL or driver messages. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const pg = pgErrorOf(error);
-  if (!pg?.code) return serviceUnavailable("The database is unavailable; retry shortly.");
-  const cls = pg.code.slice(0, 2);
-  if (pg.code === "23505") return conflict("The resource already exists.");
-  // A row the statement refers to went away meanwhile (e.g. a tweet deleted while being liked).
-  if (pg.code === "23503") return notFound("A resource this request refers to no longer exists.");
-  if (cls === "22" || pg.code === "23514" || pg.code === "23502")
-    return badRequest("A value is out of range or malformed.");
-  if (cls === "08" || cls === "53" || cls === "57" || pg.code === "40001" || pg.code === "40P01")
-    return serviceUnavailable("The database is busy or unavailable; retry shortly.");
-  return internalError();
+  return {
+    orm: drizzle({ client: pool, schema }),
+    deadlineMs,
+    transaction: async (statements) => {
+      const result = (await pool.query(oneQueryMessage(statements))) as unknown;
+      const list = Array.isArray(result) ? result : [result];
+      return list.map((r) => (r as { rows: Row[] }).rows);
+    },
+    close: () => pool.end(),
+  };
 }

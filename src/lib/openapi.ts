@@ -1,10 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "./context";
-import { badRequest, payloadTooLarge, unsupportedMediaType, validationFailed } from "./problem";
-
-export const MAX_BODY_BYTES = 16 * 1024;
-const INT32_MAX = 2147483647;
+import type { AppEnv } from "../middlewares/context";
+import { INT32_MAX } from "./limits";
+import { validationFailed } from "./problem";
 
 /** A router whose validation failures all become the same 400 problem document. */
 export function createRouter() {
@@ -36,6 +33,15 @@ export const idParam = (name: string, description: string) =>
         .max(INT32_MAX, `${name} must be a positive 32-bit integer`),
     )
     .openapi({ type: "integer", minimum: 1, maximum: INT32_MAX, description, param: { name, in: "path" } });
+
+/** An id in a request body: a positive integer in the 32-bit range, else 400. */
+export const idField = (name: string, description: string) =>
+  z
+    .number({ error: `${name} must be a positive 32-bit integer` })
+    .int(`${name} must be a positive 32-bit integer`)
+    .min(1, `${name} must be a positive 32-bit integer`)
+    .max(INT32_MAX, `${name} must be a positive 32-bit integer`)
+    .openapi({ description, example: 23 });
 
 export const Problem = z
   .object({
@@ -95,68 +101,3 @@ export const jsonRequestBody = <T extends z.ZodType>(schema: T) => ({
 });
 
 export const bearerSecurity = [{ bearerAuth: [] }];
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
-
-/**
- * How much of an oversized body is read and discarded before answering 413 (see readBody): more
- * than Cloudflare accepts in a request at all (100 MB on most plans), so in practice all of it.
- */
-const DRAIN_LIMIT = 128 * 1024 * 1024;
-
-/**
- * Reads the body as text, at most `max` bytes, whether or not Content-Length is sent (chunked).
- * An oversized body is drained (up to DRAIN_LIMIT) before the 413: answering while the client is
- * still sending makes `wrangler dev`'s proxy drop the connection and restart the Worker.
- */
-async function readBody(request: Request, max: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("Content-Length") ?? Number.NaN);
-  const reader = request.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let tooLarge = declared > max;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) tooLarge = true;
-    if (tooLarge) {
-      if (total > DRAIN_LIMIT) {
-        await reader.cancel();
-        break;
-      }
-      continue;
-    }
-    chunks.push(value);
-  }
-  if (tooLarge) return undefined;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-/**
- * Request bodies: JSON sent as application/json (else 415), at most 16 KiB also when chunked
- * (else 413), well-formed (else 400) and a JSON object (else 400). Runs before validation, which
- * then reads the same text again.
- */
-export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!JSON_TYPE.test(c.req.header("Content-Type") ?? "")) throw unsupportedMediaType();
-  const text = await readBody(c.req.raw, MAX_BODY_BYTES);
-  if (text === undefined) throw payloadTooLarge(MAX_BODY_BYTES);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw badRequest("The request body is not well-formed JSON.");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body))
-    throw badRequest("The request body must be a JSON object.");
-  c.req.raw = new Request(c.req.raw, { body: text });
-  await next();
-};

@@ -1,28 +1,23 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { DEFAULT_PAGE_SIZE, INT32_MAX, MAX_PAGE_SIZE } from "./limits";
 import { badRequest } from "./problem";
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+const LIMIT_RULE = `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`;
 
 /** `?limit=&cursor=` of every list endpoint. */
 export const PageQuery = z.object({
   limit: z
     .string()
-    .regex(/^[0-9]{1,4}$/, `limit must be an integer from 1 to ${MAX_LIMIT}`)
+    .regex(/^[0-9]{1,4}$/, LIMIT_RULE)
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, `limit must be an integer from 1 to ${MAX_LIMIT}`)
-        .max(MAX_LIMIT, `limit must be an integer from 1 to ${MAX_LIMIT}`),
-    )
+    .pipe(z.number().min(1, LIMIT_RULE).max(MAX_PAGE_SIZE, LIMIT_RULE))
     .optional()
     .openapi({
       type: "integer",
       minimum: 1,
-      maximum: MAX_LIMIT,
-      default: DEFAULT_LIMIT,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
       description: "Page size.",
       param: { name: "limit", in: "query" },
     }),
@@ -40,54 +35,59 @@ export const PageQuery = z.object({
 /** A keyset position: the sort timestamp (when the order has one) and the tie-breaking id. */
 export type Position = { at?: Date; id: number };
 
-const positionSchema = z.union([
-  z.tuple([z.number().int().min(1).max(2147483647)]),
-  z.tuple([z.iso.datetime(), z.number().int().min(1).max(2147483647)]),
-]);
+/** What a list statement needs: how many rows (it reads one more, to know whether a next page exists) and where to start. */
+export type Page = { limit: number; after?: Position };
+
+const id = z.number().int().min(1).max(INT32_MAX);
+const positionSchema = z.union([z.tuple([id]), z.tuple([z.iso.datetime(), id])]);
 
 export function encodeCursor(position: Position): string {
   const json = JSON.stringify(position.at ? [position.at.toISOString(), position.id] : [position.id]);
   return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+const invalidCursor = () =>
+  badRequest("The cursor is not valid for this list.", [{ path: "cursor", message: "invalid cursor" }]);
+
 /** Decodes a cursor; `timed` says whether this list's order has a timestamp. Bad cursors are 400. */
 export function decodeCursor(cursor: string | undefined, timed: boolean): Position | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () =>
-    badRequest("The cursor is not valid for this list.", [{ path: "cursor", message: "invalid cursor" }]);
   let parsed: z.infer<typeof positionSchema>;
   try {
-    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    parsed = positionSchema.parse(JSON.parse(json));
+    if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor();
+    parsed = positionSchema.parse(JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))));
   } catch {
-    throw invalid();
+    throw invalidCursor();
   }
   if (parsed.length === 1) {
-    if (timed) throw invalid();
+    if (timed) throw invalidCursor();
     return { id: parsed[0] };
   }
-  if (!timed) throw invalid();
-  return { at: new Date(parsed[0]), id: parsed[1] };
+  const at = new Date(parsed[0]);
+  if (!timed || Number.isNaN(at.getTime())) throw invalidCursor();
+  return { at, id: parsed[1] };
 }
 
+/** The page a list request asks for: its `limit` (default 20) and decoded `cursor`. */
+export const readPage = (query: { limit?: number; cursor?: string }, timed = true): Page => ({
+  limit: query.limit ?? DEFAULT_PAGE_SIZE,
+  after: decodeCursor(query.cursor, timed),
+});
+
 /**
- * One page from `limit + 1` rows: returns the first `limit` as items and, when the extra row
- * exists, sets `Link: <next page URL>; rel="next"`, keeping the other query parameters.
+ * One page from the `limit + 1` items a statement read: returns the first `limit` and, when the
+ * extra one exists, sets `Link: <next page URL>; rel="next"`, keeping the other query parameters.
  */
-export function paginate<Row, Item>(
-  c: Context,
-  rows: Row[],
-  limit: number,
-  toItem: (row: Row) => Item,
-  positionOf: (row: Row) => Position,
-): Item[] {
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  if (rows.length > limit && last) {
+export function paginate<Item>(c: Context, items: Item[], page: Page, positionOf: (item: Item) => Position): Item[] {
+  const shown = items.slice(0, page.limit);
+  const last = shown.at(-1);
+  if (items.length > page.limit && last) {
     const next = new URL(c.req.url);
     next.searchParams.set("cursor", encodeCursor(positionOf(last)));
     c.header("Link", `<${next.toString()}>; rel="next"`);
   }
-  return page.map(toItem);
+  return shown;
 }
+
+/** The position of an item in a list ordered by its own (created_at, id). */
+export const byCreation = (item: { createdAt: Date; id: number }): Position => ({ at: item.createdAt, id: item.id });

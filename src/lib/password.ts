@@ -34,11 +34,35 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+const parse = (stored: string) => {
   const [scheme, iterationsText, saltText, hashText] = stored.split("$");
   const iterations = Number(iterationsText);
-  if (scheme !== "pbkdf2_sha256" || !Number.isInteger(iterations) || !saltText || !hashText) return false;
-  const expected = fromBase64(hashText);
-  const actual = await derive(password, fromBase64(saltText), iterations);
-  return timingSafeEqual(actual, expected);
+  if (scheme !== "pbkdf2_sha256" || !Number.isInteger(iterations) || iterations < 1 || !saltText || !hashText)
+    return undefined;
+  return { iterations, salt: fromBase64(saltText), hash: fromBase64(hashText) };
+};
+
+/** The salt of the check against no user: fixed, and never the salt of a stored hash (those are random). */
+const NO_USER_SALT = new Uint8Array(16);
+
+/**
+ * Checks a password against a stored hash, or against none (`stored` undefined: an unknown user),
+ * and always costs PBKDF2 at `iterations` (the configured count), so that a wrong username, a
+ * wrong password and a hash stored at fewer iterations all take the same time: a hash of fewer
+ * iterations is padded with a derivation of the difference. `rehash` says the stored hash has
+ * other parameters than today's (store a new one after a successful login).
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string | undefined,
+  iterations: number,
+): Promise<{ valid: boolean; rehash: boolean }> {
+  const parsed = stored === undefined ? undefined : parse(stored);
+  if (!parsed) {
+    await derive(password, NO_USER_SALT, iterations);
+    return { valid: false, rehash: false };
+  }
+  const actual = await derive(password, parsed.salt, parsed.iterations);
+  if (parsed.iterations < iterations) await derive(password, NO_USER_SALT, iterations - parsed.iterations);
+  return { valid: timingSafeEqual(actual, parsed.hash), rehash: parsed.iterations !== iterations };
 }

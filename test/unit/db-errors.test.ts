@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { toApiError } from "../../src/db/client";
+import { toApiError } from "../../src/db/errors";
 
 /** Database failures become problems by their Postgres code, never with the driver's message. */
 describe("database error mapping", () => {
-  const wrapped = (code?: string) =>
+  const wrapped = (code?: string, message = "driver says") =>
     Object.assign(new Error("Failed query: select … params: secret"), {
-      cause: Object.assign(new Error("driver says"), { code }),
+      cause: Object.assign(new Error(message), { code }),
     });
   it.each([
     ["23505", 409],
@@ -15,13 +15,34 @@ describe("database error mapping", () => {
     ["57014", 503],
     ["57P01", 503],
     ["08006", 503],
-    ["53300", 503],
+    ["53300", 503], // too many connections
     ["40001", 503],
+    ["40P01", 503],
+    ["55P03", 503], // lock timeout
+    ["25006", 503], // read-only transaction (a replica, a failover)
     ["42P01", 500],
     [undefined, 503],
   ])("%s → %i", (code, status) => {
     const problem = toApiError(wrapped(code));
     expect(problem.status).toBe(status);
     expect(problem.detail).not.toMatch(/select|secret|driver/i);
+    if (status === 503) expect(problem.options.headers?.["Retry-After"]).toBe("1");
+  });
+
+  it.each([
+    "Your account or project has exceeded the compute time quota. Upgrade your plan to increase limits.",
+    "Your project has exceeded the data transfer quota. Upgrade your plan to increase limits.",
+    "The endpoint has been disabled. Enable it using Neon API and retry.",
+    "Couldn't connect to compute node",
+  ])("Neon's refusal %j → 503 with Retry-After", (message) => {
+    const problem = toApiError(wrapped("XX000", message));
+    expect(problem.status).toBe(503);
+    expect(problem.options.headers?.["Retry-After"]).toBe("1");
+    expect(problem.detail).not.toMatch(/quota|compute|endpoint/i);
+  });
+
+  it("names the taken username's conflict", () => {
+    const taken = Object.assign(new Error("x"), { cause: { code: "23505", constraint: "users_username_lower_key" } });
+    expect(toApiError(taken)).toMatchObject({ status: 409, detail: "The username is taken." });
   });
 });

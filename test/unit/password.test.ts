@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadConfig, MAX_PBKDF2_ITERATIONS } from "../../src/env";
+import { MAX_PBKDF2_ITERATIONS, parseConfig } from "../../src/env";
 import { hashPassword, verifyPassword } from "../../src/lib/password";
 
 describe("password hashing (PBKDF2-SHA256)", () => {
@@ -10,8 +10,9 @@ describe("password hashing (PBKDF2-SHA256)", () => {
     const configured = [...toml.matchAll(/PBKDF2_ITERATIONS\s*=\s*"(\d+)"/g)].map((m) => Number(m[1]));
     expect(configured.length).toBeGreaterThan(0);
     for (const n of configured) expect(n).toBeLessThanOrEqual(100_000);
-    expect(loadConfig({}).pbkdf2Iterations).toBeLessThanOrEqual(100_000);
-    expect(() => loadConfig({ PBKDF2_ITERATIONS: "100001" })).toThrow();
+    const loaded = parseConfig({});
+    expect(loaded.ok && loaded.config.pbkdf2Iterations).toBeLessThanOrEqual(100_000);
+    expect(parseConfig({ PBKDF2_ITERATIONS: "100001" })).toEqual({ ok: false, invalid: ["PBKDF2_ITERATIONS"] });
   });
 
   it("hashes with a random salt and the parameters in the string, and verifies", async () => {
@@ -19,8 +20,11 @@ describe("password hashing (PBKDF2-SHA256)", () => {
     const b = await hashPassword("correct horse", 1000);
     expect(a).toMatch(/^pbkdf2_sha256\$1000\$[^$]+\$[^$]+$/);
     expect(a).not.toBe(b);
-    expect(await verifyPassword("correct horse", a)).toBe(true);
-    expect(await verifyPassword("correct horsf", a)).toBe(false);
-    expect(await verifyPassword("correct horse", "md5$1$x$y")).toBe(false);
+    expect(await verifyPassword("correct horse", a, 1000)).toEqual({ valid: true, rehash: false });
+    expect(await verifyPassword("correct horsf", a, 1000)).toEqual({ valid: false, rehash: false });
+    expect(await verifyPassword("correct horse", "md5$1$x$y", 1000)).toEqual({ valid: false, rehash: false });
+    expect(await verifyPassword("correct horse", undefined, 1000)).toEqual({ valid: false, rehash: false });
+    // A hash of other parameters verifies and asks to be replaced.
+    expect(await verifyPassword("correct horse", a, 2000)).toEqual({ valid: true, rehash: true });
   });
 });

@@ -1,24 +1,35 @@
-import { issueToken } from "../../lib/auth";
-import { useDb } from "../../lib/context";
+import { run } from "../../db/run";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { unauthorized } from "../../lib/problem";
-import { clientAddress, limitOrThrow } from "../../lib/rate-limit";
 import type { AppRouteHandler } from "../../lib/types";
-import { findLogin } from "../users/users.queries";
+import { issueToken } from "../../middlewares/auth";
+import { clientKey, limitOrThrow } from "../../middlewares/rate-limit";
+import { loginUser, rehashPassword } from "../users/users.queries";
 import { toUser } from "../users/users.schemas";
 import type { LoginRoute } from "./auth.routes";
 
-/** Verified against when the username does not exist, so both failures cost the same time. */
-let decoyHash: Promise<string> | undefined;
-
+/**
+ * POST /auth/login. Limited per client address (IPv6: per /64), against spraying many usernames,
+ * and per address + username, against guessing one password. A wrong username and a wrong
+ * password take the same time and get the same answer.
+ */
 export const login: AppRouteHandler<LoginRoute> = async (c) => {
   const { username, password } = c.req.valid("json");
-  const config = c.get("config");
-  await limitOrThrow(c.env.LOGIN_LIMITER, `login:${clientAddress(c.req)}:${username.toLowerCase()}`);
-  const row = await findLogin(useDb(c), username);
-  decoyHash ??= hashPassword("decoy password", config.pbkdf2Iterations);
-  const valid = await verifyPassword(password, row?.password_hash ?? (await decoyHash));
-  if (!row || !valid) throw unauthorized("Wrong username or password.");
-  const { token, expiresIn } = await issueToken(config, { id: row.id, tokenVersion: row.token_version });
-  return c.json({ access_token: token, token_type: "Bearer" as const, expires_in: expiresIn, user: toUser(row) }, 200);
+  const config = c.var.config;
+  const address = clientKey(c);
+  await limitOrThrow(c.env.LOGIN_ADDRESS_LIMITER, `login:${address}`);
+  await limitOrThrow(c.env.LOGIN_LIMITER, `login:${address}:${username.toLowerCase()}`);
+  const [found] = await run(c, loginUser(username));
+  const { valid, rehash } = await verifyPassword(password, found?.passwordHash, config.pbkdf2Iterations);
+  if (!found || !valid) throw unauthorized("Wrong username or password.");
+  if (rehash) {
+    // The stored hash has older parameters: store one with today's (a second statement, once per user).
+    const newHash = await hashPassword(password, config.pbkdf2Iterations);
+    await run(c, rehashPassword(found.item.id, found.passwordHash, newHash));
+  }
+  const { token, expiresIn } = await issueToken(config, { id: found.item.id, tokenVersion: found.tokenVersion });
+  return c.json(
+    { access_token: token, token_type: "Bearer" as const, expires_in: expiresIn, user: toUser(found.item) },
+    200,
+  );
 };

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonBody, jsonContent, jsonRequestBody, problems } from "../../lib/openapi";
+import { jsonContent, jsonRequestBody, problems } from "../../lib/openapi";
+import { jsonBody } from "../../middlewares/json-body";
 import { LoginBody, Token } from "./auth.schemas";
 
 export const login = createRoute({

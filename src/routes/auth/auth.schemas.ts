@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { User } from "../users/users.schemas";
+import { User, Username } from "../users/users.schemas";
 
 export const LoginBody = z
   .object({
-    // Any string: a login with a username that could not exist is just a wrong login (401).
-    username: z.string().min(1).max(128),
+    // A username that could not exist is a bad request (400), refused before any limiter or hash.
+    username: Username,
     password: z.string().min(1).max(1024),
   })
   .openapi("LoginBody");

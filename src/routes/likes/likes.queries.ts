@@ -1,105 +1,154 @@
-import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { beforePosition, callerValid, flagsWithRows, rowsOf } from "../../db/sql";
-import type { Caller } from "../../lib/context";
-import type { Position } from "../../lib/pagination";
-import { type FlaggedTweetRow, tweetColumns } from "../tweets/tweets.queries";
-import type { UserRow } from "../users/users.schemas";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import {
+  bare,
+  callerOk,
+  FLAGS,
+  flag,
+  ON,
+  olderThan,
+  tweetColumns,
+  tweetExists,
+  userColumns,
+  userExists,
+} from "../../db/fragments";
+import { likes, tweets, users } from "../../db/schema";
+import type { Page } from "../../lib/pagination";
+import type { Caller } from "../../middlewares/context";
 
 /**
- * All statements about likes, one per request. The lists take the page from the likes index
- * first (ORDER BY … LIMIT on likes alone) and look up each row's tweet or user by primary key,
- * so the page costs the same at any table size. `like_count` changes in the same statement as
- * the row in `likes`: the UPDATE of the tweet row takes its row lock and re-reads the current
- * count, so concurrent likes and unlikes add up exactly.
+ * The statements about likes, one per request. The lists take the page from the likes index first
+ * (ORDER BY … LIMIT on likes alone) and look up each row's tweet or user by primary key, so a page
+ * costs the same at any table size. `like_count` changes in the same statement as the row in
+ * `likes`: the UPDATE of the tweet takes its row lock and re-reads the current count, so concurrent
+ * likes and unlikes add up exactly.
  */
 
-const mostRecentlyLikedFirst = sql`r.liked_at DESC, r.id DESC`;
+/** The likes of one user or one tweet, most recent first: (created_at, other id) descending. */
+const recentLikes = (db: Db, by: "user" | "tweet", id: number, page: Page) => {
+  const other = by === "user" ? likes.tweetId : likes.userId;
+  return db
+    .select({ otherId: other, likedAt: sql<Date>`${likes.createdAt}`.mapWith(likes.createdAt).as("liked_at") })
+    .from(likes)
+    .where(and(eq(by === "user" ? likes.userId : likes.tweetId, id), olderThan(page.after, likes.createdAt, other)))
+    .orderBy(desc(likes.createdAt), desc(other))
+    .limit(page.limit + 1)
+    .as("k");
+};
 
 /** GET /users/{id}/liked_tweets: most recently liked first (likes.created_at, then tweet id). */
-export async function listLikedTweets(
-  db: Database,
-  caller: Caller | undefined,
-  userId: number,
-  after: Position | undefined,
-  limit: number,
-) {
-  return rowsOf<FlaggedTweetRow & { liked_at: Date | string | null }>(
-    db,
-    flagsWithRows(
-      sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS found`,
-      sql`SELECT x.*, k.created_at AS liked_at
-          FROM (SELECT tweet_id, created_at FROM likes
-                WHERE user_id = ${userId} AND ${beforePosition(sql`created_at`, sql`tweet_id`, after)}
-                ORDER BY created_at DESC, tweet_id DESC LIMIT ${limit + 1}) AS k
-          CROSS JOIN LATERAL (SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
-                              WHERE t.id = k.tweet_id) AS x`,
-      mostRecentlyLikedFirst,
-    ),
-  );
-}
+export const likedTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
+  const k = recentLikes(db, "user", userId, page);
+  const p = db
+    .select({ ...tweetColumns(caller), likedAt: k.likedAt })
+    .from(k)
+    .innerJoin(tweets, eq(tweets.id, k.otherId))
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .as("page");
+  return db
+    .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(desc(p.likedAt), desc(p.id));
+};
 
 /** GET /tweets/{id}/liking_users: most recent like first (likes.created_at, then user id). */
-export async function listLikingUsers(
-  db: Database,
-  caller: Caller | undefined,
-  tweetId: number,
-  after: Position | undefined,
-  limit: number,
-) {
-  return rowsOf<{ caller_ok: boolean; found: boolean; liked_at: Date | string | null } & Partial<UserRow>>(
-    db,
-    flagsWithRows(
-      sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM tweets WHERE id = ${tweetId}) AS found`,
-      sql`SELECT u.id, u.username, u.created_at, k.created_at AS liked_at
-          FROM (SELECT user_id, created_at FROM likes
-                WHERE tweet_id = ${tweetId} AND ${beforePosition(sql`created_at`, sql`user_id`, after)}
-                ORDER BY created_at DESC, user_id DESC LIMIT ${limit + 1}) AS k
-          CROSS JOIN LATERAL (SELECT id, username, created_at FROM users WHERE id = k.user_id) AS u`,
-      mostRecentlyLikedFirst,
-    ),
+export const likingUsers = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
+  const k = recentLikes(db, "tweet", tweetId, page);
+  const p = db
+    .select({ ...userColumns(caller), likedAt: k.likedAt })
+    .from(k)
+    .innerJoin(users, eq(users.id, k.otherId))
+    .as("page");
+  return db
+    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(desc(p.likedAt), desc(p.id));
+};
+
+/**
+ * The caller's own row, locked FOR KEY SHARE for the whole statement: an account deletion (which
+ * locks it FOR UPDATE) waits for this write, and this write waits for it; `callerOk` is then read
+ * from the row as it is after any such wait.
+ */
+const me = (db: Db, caller: Caller) =>
+  db.$with("me").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .for("key share"),
   );
-}
 
 /**
  * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
  * bumps like_count only when a row was inserted. `inserted` tells 201 from 200.
  */
-export async function likeTweet(db: Database, caller: Caller, userId: number, tweetId: number) {
-  const [row] = await rowsOf<FlaggedTweetRow & { inserted: boolean }>(
-    db,
-    sql`WITH liker AS (
-          SELECT id FROM users WHERE id = ${userId} AND id = ${caller.id} AND token_version = ${caller.version}),
-        inserted AS (
-          INSERT INTO likes (user_id, tweet_id)
-          SELECT liker.id, tweets.id FROM liker, tweets WHERE tweets.id = ${tweetId}
+export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
+  const liker = me(db, caller);
+  const inserted = db
+    .$with("inserted", { tweetId: likes.tweetId })
+    .as(
+      sql`INSERT INTO ${likes} (${bare(likes.userId)}, ${bare(likes.tweetId)})
+          SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
+          WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId}
           ON CONFLICT DO NOTHING
-          RETURNING tweet_id),
-        counted AS (
-          UPDATE tweets SET like_count = like_count + 1 WHERE id = (SELECT tweet_id FROM inserted)
-          RETURNING id, like_count)
-        ${flagsWithRows(
-          sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM inserted) AS inserted`,
-          sql`SELECT t.id, t.content, t.created_at, t.user_id, u.username,
-                     coalesce((SELECT like_count FROM counted), t.like_count) AS like_count,
-                     true AS liked
-              FROM tweets t JOIN users u ON u.id = t.user_id WHERE t.id = ${tweetId}`,
-        )}`,
+          RETURNING ${bare(likes.tweetId)}`,
+    );
+  const counted = db.$with("counted").as(
+    db
+      .update(tweets)
+      .set({ likeCount: sql`${tweets.likeCount} + 1` })
+      .where(sql`${tweets.id} = (SELECT ${inserted.tweetId} FROM ${inserted})`)
+      .returning({ likeCount: tweets.likeCount }),
   );
-  return row;
-}
+  const p = db
+    .select({
+      ...tweetColumns(caller),
+      likeCount: sql<number>`coalesce((SELECT ${counted.likeCount} FROM ${counted}), ${tweets.likeCount})`.as(
+        "like_count",
+      ),
+      liked: sql<boolean>`true`.as("liked"),
+    })
+    .from(tweets)
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .where(eq(tweets.id, tweetId))
+    .as("page");
+  return db
+    .with(liker, inserted, counted)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
+      allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
+      inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+      item: p._.selectedFields,
+    })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON);
+};
 
 /** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */
-export async function unlikeTweet(db: Database, caller: Caller, userId: number, tweetId: number) {
-  const [row] = await rowsOf<{ caller_ok: boolean; found: boolean }>(
-    db,
-    sql`WITH removed AS (
-          DELETE FROM likes WHERE tweet_id = ${tweetId} AND user_id = (
-            SELECT id FROM users WHERE id = ${userId} AND id = ${caller.id} AND token_version = ${caller.version})
-          RETURNING tweet_id),
-        counted AS (
-          UPDATE tweets SET like_count = like_count - 1 WHERE id = (SELECT tweet_id FROM removed))
-        SELECT ${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM tweets WHERE id = ${tweetId}) AS found`,
+export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
+  const liker = me(db, caller);
+  const removed = db.$with("removed").as(
+    db
+      .delete(likes)
+      .where(and(eq(likes.tweetId, tweetId), sql`${likes.userId} = (SELECT ${liker.id} FROM ${liker})`, eq(likes.userId, userId)))
+      .returning({ tweetId: likes.tweetId }),
   );
-  return row;
-}
+  const counted = db.$with("counted").as(
+    db
+      .update(tweets)
+      .set({ likeCount: sql`${tweets.likeCount} - 1` })
+      .where(sql`${tweets.id} = (SELECT ${removed.tweetId} FROM ${removed})`)
+      .returning({ id: tweets.id }),
+  );
+  return db
+    .with(liker, removed, counted)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
+      allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
+      found: flag("found", tweetExists(tweetId)),
+    })
+    .from(FLAGS);
+};

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { optionalAuth, requireAuth } from "../../lib/auth";
-import { bearerSecurity, idParam, jsonBody, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
 import { PageQuery } from "../../lib/pagination";
+import { optionalAuth, requireAuth } from "../../middlewares/auth";
+import { jsonBody } from "../../middlewares/json-body";
 import { Tweet } from "../tweets/tweets.schemas";
 import { User } from "../users/users.schemas";
 import { NewLike } from "./likes.schemas";

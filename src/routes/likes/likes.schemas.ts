@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
+import { idField } from "../../lib/openapi";
 
-export const NewLike = z
-  .object({ tweet_id: z.number().int().min(1).max(2147483647).openapi({ example: 23 }) })
-  .openapi("NewLike");
+export const NewLike = z.object({ tweet_id: idField("tweet_id", "The tweet to like.") }).openapi("NewLike");

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import pkg from "../../../package.json";
-import { rowsOf } from "../../db/sql";
-import { useDb } from "../../lib/context";
+import { withinDeadline } from "../../db/run";
 import { serviceUnavailable } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
 import type { DocsRoute, HealthRoute, RootRoute } from "./service.routes";
@@ -20,9 +19,9 @@ export const root: AppRouteHandler<RootRoute> = (c) =>
 const HEALTH_DEADLINE_MS = 2_500;
 
 export const health: AppRouteHandler<HealthRoute> = async (c) => {
-  const db = useDb(c);
   try {
-    await rowsOf(db, sql`SELECT 1`, Math.min(db.deadlineMs, HEALTH_DEADLINE_MS));
+    const db = await c.var.db();
+    await withinDeadline(Math.min(db.deadlineMs, HEALTH_DEADLINE_MS), () => db.orm.execute(sql`SELECT 1`));
   } catch {
     throw serviceUnavailable("The database does not answer.");
   }

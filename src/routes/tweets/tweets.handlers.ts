@@ -1,50 +1,61 @@
-import { assertNotRevoked, callerOf } from "../../lib/auth";
-import { useDb } from "../../lib/context";
-import { DEFAULT_LIMIT, decodeCursor, paginate } from "../../lib/pagination";
+import { items, one, run } from "../../db/run";
+import { byCreation, paginate, readPage } from "../../lib/pagination";
 import { forbidden, notFound } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
+import { callerOf } from "../../middlewares/auth";
+import { enqueueFanout } from "../../fanout/fanout";
+import { userNotFound } from "../users/users.handlers";
 import * as queries from "./tweets.queries";
-import type { CreateRoute, GetRoute, ListRoute, RemoveRoute } from "./tweets.routes";
-import { type TweetRow, toTweet } from "./tweets.schemas";
+import type { CreateRoute, GetRoute, ListRoute, RemoveRoute, UserTweetsRoute } from "./tweets.routes";
+import { toTweet } from "./tweets.schemas";
 
-const tweetNotFound = (id: number) => notFound(`Tweet ${id} does not exist.`);
+export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does not exist.`);
 
 export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const { limit = DEFAULT_LIMIT, cursor } = c.req.valid("query");
-  const rows = await queries.listTweets(useDb(c), c.get("caller"), decodeCursor(cursor, true), limit);
-  assertNotRevoked(c, rows[0]?.caller_ok);
-  const page = rows.filter((r): r is typeof r & TweetRow => r.id != null);
-  return c.json(
-    paginate(c, page, limit, toTweet, (t) => ({ at: new Date(t.created_at), id: t.id })),
-    200,
-  );
+  const page = readPage(c.req.valid("query"));
+  const tweets = await items(c, queries.listTweets(c.var.caller, page));
+  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+};
+
+export const userTweets: AppRouteHandler<UserTweetsRoute> = async (c) => {
+  const { id } = c.req.valid("param");
+  const page = readPage(c.req.valid("query"));
+  const tweets = await items(c, queries.userTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
+  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
 };
 
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
-  const { content, user_id } = c.req.valid("json");
-  const idempotencyKey = c.req.valid("header")["idempotency-key"];
+  const { content, user_id, in_reply_to_tweet_id } = c.req.valid("json");
   const caller = callerOf(c);
-  const allowed = user_id === undefined || user_id === caller.id;
-  const row = await queries.createTweet(useDb(c), caller, { content, idempotencyKey, allowed });
-  assertNotRevoked(c, row?.caller_ok);
-  if (row?.id == null) throw forbidden("You can only tweet as yourself.");
-  c.header("Location", `/tweets/${row.id}`);
-  return c.json(toTweet(row as TweetRow), 201);
+  const created = await one(
+    c,
+    queries.createTweet(caller, {
+      content,
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+      allowed: user_id === undefined || user_id === caller.id,
+      inReplyTo: in_reply_to_tweet_id,
+    }),
+    {
+      forbidden: () => forbidden("You can only tweet as yourself."),
+      notFound: tweetNotFound(in_reply_to_tweet_id ?? 0),
+    },
+  );
+  if (created.fanout) enqueueFanout(c, created.item.id);
+  c.header("Location", `/tweets/${created.item.id}`);
+  return c.json(toTweet(created.item), 201);
 };
 
 export const get: AppRouteHandler<GetRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const row = await queries.findTweet(useDb(c), c.get("caller"), id);
-  assertNotRevoked(c, row?.caller_ok);
-  if (row?.id == null) throw tweetNotFound(id);
-  return c.json(toTweet(row as TweetRow), 200);
+  const { item } = await one(c, queries.tweetById(c.var.caller, id), { notFound: tweetNotFound(id) });
+  return c.json(toTweet(item), 200);
 };
 
 export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
   const { id } = c.req.valid("param");
-  const row = await queries.deleteTweet(useDb(c), callerOf(c), id);
-  assertNotRevoked(c, row?.caller_ok);
-  if (!row?.found) throw tweetNotFound(id);
-  if (!row.deleted) throw forbidden("You can only delete your own tweets.");
+  await run(c, queries.deleteTweet(callerOf(c), id), {
+    notFound: tweetNotFound(id),
+    forbidden: () => forbidden("You can only delete your own tweets."),
+  });
   return c.body(null, 204);
 };

@@ -1,111 +1,218 @@
-import { type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { beforePosition, callerValid, flagsWithRows, rowsOf } from "../../db/sql";
-import type { Caller } from "../../lib/context";
-import type { Position } from "../../lib/pagination";
-import type { TweetRow } from "./tweets.schemas";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { bare, callerOk, FLAGS, flag, ON, olderThan, tweetColumns, userExists } from "../../db/fragments";
+import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
+import type { Page } from "../../lib/pagination";
+import type { Caller } from "../../middlewares/context";
 
-/** All statements of the /tweets resource, one per request. */
+/** The statements of /tweets and /users/{id}/tweets: one per request. */
 
-/** The columns of a Tweet for `tweets t JOIN users u`; `liked` only when a caller is known. */
-export const tweetColumns = (caller: Caller | undefined): SQL =>
-  sql`t.id, t.content, t.created_at, t.user_id, u.username, t.like_count, ${
-    caller
-      ? sql`EXISTS (SELECT 1 FROM likes l WHERE l.tweet_id = t.id AND l.user_id = ${caller.id})`
-      : sql`NULL::boolean`
-  } AS liked`;
-
-const newestFirst = sql`r.created_at DESC, r.id DESC`;
-
-type Flags = { caller_ok: boolean; found?: boolean };
-export type FlaggedTweetRow = Flags & Partial<TweetRow>;
+const newestFirst = (db: Db, caller: Caller | undefined, where: ReturnType<typeof and>, page: Page) =>
+  db
+    .select(tweetColumns(caller))
+    .from(tweets)
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .where(and(where, olderThan(page.after, tweets.createdAt, tweets.id)))
+    .orderBy(desc(tweets.createdAt), desc(tweets.id))
+    .limit(page.limit + 1)
+    .as("page");
 
 /** GET /tweets: newest first (created_at, then id, descending). */
-export async function listTweets(db: Database, caller: Caller | undefined, after: Position | undefined, limit: number) {
-  return rowsOf<FlaggedTweetRow>(
-    db,
-    flagsWithRows(
-      sql`${callerValid(caller)} AS caller_ok`,
-      sql`SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
-          WHERE ${beforePosition(sql`t.created_at`, sql`t.id`, after)}
-          ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit + 1}`,
-      newestFirst,
-    ),
-  );
-}
+export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) => {
+  const p = newestFirst(db, caller, undefined, page);
+  return db
+    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(desc(p.createdAt), desc(p.id));
+};
 
 /** GET /users/{id}/tweets: one author's tweets, newest first, and whether the author exists. */
-export async function listUserTweets(
-  db: Database,
-  caller: Caller | undefined,
-  userId: number,
-  after: Position | undefined,
-  limit: number,
-) {
-  return rowsOf<FlaggedTweetRow>(
-    db,
-    flagsWithRows(
-      sql`${callerValid(caller)} AS caller_ok, EXISTS (SELECT 1 FROM users WHERE id = ${userId}) AS found`,
-      sql`SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id
-          WHERE t.user_id = ${userId} AND ${beforePosition(sql`t.created_at`, sql`t.id`, after)}
-          ORDER BY t.created_at DESC, t.id DESC LIMIT ${limit + 1}`,
-      newestFirst,
-    ),
-  );
-}
+export const userTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
+  const p = newestFirst(db, caller, eq(tweets.userId, userId), page);
+  return db
+    .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(desc(p.createdAt), desc(p.id));
+};
 
-export async function findTweet(db: Database, caller: Caller | undefined, id: number) {
-  const [row] = await rowsOf<FlaggedTweetRow>(
-    db,
-    flagsWithRows(
-      sql`${callerValid(caller)} AS caller_ok`,
-      sql`SELECT ${tweetColumns(caller)} FROM tweets t JOIN users u ON u.id = t.user_id WHERE t.id = ${id}`,
-    ),
-  );
-  return row;
-}
+/** GET /tweets/{id}. */
+export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) => {
+  const p = db
+    .select(tweetColumns(caller))
+    .from(tweets)
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .where(eq(tweets.id, id))
+    .as("page");
+  return db.select({ callerOk: callerOk(caller), item: p._.selectedFields }).from(FLAGS).leftJoinLateral(p, ON);
+};
+
+export type NewTweetInput = {
+  content: string;
+  idempotencyKey: string | undefined;
+  /** `user_id` was absent or the caller's own. */
+  allowed: boolean;
+  inReplyTo: number | undefined;
+};
 
 /**
- * POST /tweets. With an Idempotency-Key, a retry (also a concurrent one) hits the unique
- * (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row,
- * locked and current, instead of inserting a second tweet.
+ * POST /tweets, one statement:
+ * - lock the author's row (the tweet count changes; an account deletion waits for this, see
+ *   users.queries.ts) and, for a reply, the parent's (its reply count changes; a parent deleted
+ *   meanwhile is not found, and the reply is not written: 404);
+ * - insert the tweet; with an Idempotency-Key, a retry (also a concurrent one) hits the unique
+ *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
+ *   (`inserted` false) instead of a second tweet;
+ * - only for a new row: count it on the author and the parent, and write the fan-out outbox row
+ *   when the author has followers whose timelines take it (see src/fanout).
  */
-export async function createTweet(
-  db: Database,
-  caller: Caller,
-  input: { content: string; idempotencyKey: string | undefined; allowed: boolean },
-) {
-  const [row] = await rowsOf<FlaggedTweetRow>(
-    db,
-    sql`WITH author AS (
-          SELECT id, username FROM users
-          WHERE id = ${caller.id} AND token_version = ${caller.version} AND ${input.allowed}),
-        created AS (
-          INSERT INTO tweets (user_id, content, idempotency_key)
-          SELECT id, ${input.content}, ${input.idempotencyKey ?? null}::varchar FROM author
-          ON CONFLICT (user_id, idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
-          RETURNING id, content, created_at, user_id, like_count)
-        ${flagsWithRows(
-          sql`${callerValid(caller)} AS caller_ok`,
-          sql`SELECT t.id, t.content, t.created_at, t.user_id, a.username, t.like_count,
-                     EXISTS (SELECT 1 FROM likes l WHERE l.tweet_id = t.id AND l.user_id = ${caller.id}) AS liked
-              FROM created t CROSS JOIN author a`,
-        )}`,
+export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
+  const author = db.$with("author").as(
+    db
+      .select({ id: users.id, username: users.username, followersCount: users.followersCount })
+      .from(users)
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .for("no key update"),
   );
-  return row;
-}
+  const parent = db.$with("parent").as(
+    db
+      .select({
+        id: tweets.id,
+        conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
+      })
+      .from(tweets)
+      .where(eq(tweets.id, input.inReplyTo ?? 0))
+      .for("no key update"),
+  );
+  const replying = input.inReplyTo !== undefined;
+  const created = db
+    .$with("created", {
+      id: tweets.id,
+      content: tweets.content,
+      createdAt: tweets.createdAt,
+      userId: tweets.userId,
+      likeCount: tweets.likeCount,
+      inReplyToTweetId: tweets.inReplyToTweetId,
+      conversationId: sql<number>`conversation_id`.as("conversation_id"),
+      replyCount: tweets.replyCount,
+      inserted: sql<boolean>`inserted`.as("inserted"),
+    })
+    .as(
+      sql`INSERT INTO ${tweets} (${bare(tweets.userId)}, ${bare(tweets.content)}, ${bare(tweets.idempotencyKey)},
+                                 ${bare(tweets.inReplyToTweetId)}, ${bare(tweets.conversationId)})
+          SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}
+          FROM ${author} LEFT JOIN ${parent} ON true
+          WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL` : sql``}
+          ON CONFLICT (${bare(tweets.userId)}, ${bare(tweets.idempotencyKey)})
+            DO UPDATE SET ${bare(tweets.idempotencyKey)} = excluded.${bare(tweets.idempotencyKey)}
+          RETURNING ${bare(tweets.id)}, ${bare(tweets.content)}, ${bare(tweets.createdAt)}, ${bare(tweets.userId)},
+                    ${bare(tweets.likeCount)}, ${bare(tweets.inReplyToTweetId)},
+                    coalesce(${bare(tweets.conversationId)}, ${bare(tweets.id)}) AS conversation_id,
+                    ${bare(tweets.replyCount)},
+                    -- A row this statement wrote has no xmax; one returned by ON CONFLICT DO UPDATE has.
+                    (xmax = 0) AS inserted`,
+    );
+  const isNew = sql`(SELECT ${created.id} FROM ${created} WHERE ${created.inserted})`;
+  const counted = db.$with("counted").as(
+    db
+      .update(users)
+      .set({ tweetCount: sql`${users.tweetCount} + 1` })
+      .where(sql`${users.id} = (SELECT ${created.userId} FROM ${created} WHERE ${created.inserted})`)
+      .returning({ id: users.id }),
+  );
+  const replyCounted = db.$with("reply_counted").as(
+    db
+      .update(tweets)
+      .set({ replyCount: sql`${tweets.replyCount} + 1` })
+      .where(sql`${tweets.id} = (SELECT ${created.inReplyToTweetId} FROM ${created} WHERE ${created.inserted})`)
+      .returning({ id: tweets.id }),
+  );
+  const fansOut = sql`(SELECT ${author.followersCount} > 0 FROM ${author})
+    AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
+  const outbox = db
+    .$with("outbox", { tweetId: fanoutOutbox.tweetId })
+    .as(
+      sql`INSERT INTO ${fanoutOutbox} (${bare(fanoutOutbox.tweetId)})
+          SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
+          RETURNING ${bare(fanoutOutbox.tweetId)}`,
+    );
+  const p = db
+    .select({
+      id: created.id,
+      content: created.content,
+      createdAt: created.createdAt,
+      userId: created.userId,
+      username: author.username,
+      likeCount: created.likeCount,
+      inReplyToTweetId: created.inReplyToTweetId,
+      conversationId: created.conversationId,
+      replyCount: created.replyCount,
+      liked: flag(
+        "liked",
+        sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${created.id} AND ${likes.userId} = ${caller.id})`,
+      ),
+    })
+    .from(created)
+    .innerJoin(author, ON)
+    .as("page");
+  return db
+    .with(author, parent, created, counted, replyCounted, outbox)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
+      allowed: flag("allowed", sql`${input.allowed}::boolean`),
+      found: flag("found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
+      fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
+      item: p._.selectedFields,
+    })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON);
+};
 
-/** DELETE /tweets/{id}: revocation, existence, authorship and the delete in one statement. */
-export async function deleteTweet(db: Database, caller: Caller, id: number) {
-  const [row] = await rowsOf<{ caller_ok: boolean; found: boolean; deleted: boolean }>(
-    db,
-    sql`WITH deleted AS (
-          DELETE FROM tweets WHERE id = ${id} AND user_id = (
-            SELECT id FROM users WHERE id = ${caller.id} AND token_version = ${caller.version})
-          RETURNING id)
-        SELECT ${callerValid(caller)} AS caller_ok,
-               EXISTS (SELECT 1 FROM tweets WHERE id = ${id}) AS found,
-               EXISTS (SELECT 1 FROM deleted) AS deleted`,
+/**
+ * DELETE /tweets/{id}: revocation, existence, authorship and the delete in one statement; the
+ * author's tweet count and the parent's reply count drop with it. Its likes go by cascade; its
+ * replies stay, their in_reply_to_tweet_id and conversation_id unchanged.
+ */
+export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
+  const author = db.$with("author").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .for("no key update"),
   );
-  return row;
-}
+  const gone = db.$with("gone").as(
+    db
+      .delete(tweets)
+      .where(and(eq(tweets.id, id), sql`${tweets.userId} = (SELECT ${author.id} FROM ${author})`))
+      .returning({ userId: tweets.userId, inReplyToTweetId: tweets.inReplyToTweetId }),
+  );
+  const counted = db.$with("counted").as(
+    db
+      .update(users)
+      .set({ tweetCount: sql`${users.tweetCount} - 1` })
+      .where(sql`${users.id} = (SELECT ${gone.userId} FROM ${gone})`)
+      .returning({ id: users.id }),
+  );
+  const parent = db.$with("parent").as(
+    db
+      .update(tweets)
+      .set({ replyCount: sql`${tweets.replyCount} - 1` })
+      .where(sql`${tweets.id} = (SELECT ${gone.inReplyToTweetId} FROM ${gone})`)
+      .returning({ id: tweets.id }),
+  );
+  return db
+    .with(author, gone, counted, parent)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
+      found: flag("found", sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`),
+      // Forbidden only when the tweet is someone else's (a tweet deleted meanwhile is simply gone).
+      allowed: flag(
+        "allowed",
+        sql`NOT EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id} AND ${ne(tweets.userId, caller.id)})`,
+      ),
+      deleted: flag("deleted", sql`EXISTS (SELECT 1 FROM ${gone})`),
+    })
+    .from(FLAGS);
+};

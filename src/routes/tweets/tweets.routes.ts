@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { optionalAuth, requireAuth } from "../../lib/auth";
-import { bearerSecurity, idParam, jsonBody, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
 import { PageQuery } from "../../lib/pagination";
+import { optionalAuth, requireAuth } from "../../middlewares/auth";
+import { jsonBody } from "../../middlewares/json-body";
 import { IdempotencyKey, NewTweet, Tweet } from "./tweets.schemas";
 
 const tags = ["Tweets"];
@@ -21,7 +22,7 @@ export const create = createRoute({
   method: "post",
   path: "/tweets",
   tags,
-  summary: "Post a tweet",
+  summary: "Post a tweet, or a reply (in_reply_to_tweet_id)",
   security: bearerSecurity,
   middleware: [requireAuth, jsonBody] as const,
   request: {
@@ -33,7 +34,7 @@ export const create = createRoute({
       ...jsonContent(Tweet, "The new tweet (or, for a retried Idempotency-Key, the first one)"),
       headers: { Location: { description: "/tweets/{id}", schema: { type: "string" as const } } },
     },
-    ...problems(400, 401, 403, 413, 415, 429),
+    ...problems(400, 401, 403, 404, 413, 415, 429),
   },
 });
 
@@ -51,14 +52,25 @@ export const remove = createRoute({
   method: "delete",
   path: "/tweets/{id}",
   tags,
-  summary: "Delete your tweet (its likes go too)",
+  summary: "Delete your tweet (its likes go too; its replies stay)",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   request: { params: TweetParams },
   responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
 });
 
+export const userTweets = createRoute({
+  method: "get",
+  path: "/users/{id}/tweets",
+  tags,
+  summary: "A user's tweets, newest first",
+  middleware: [optionalAuth] as const,
+  request: { params: z.object({ id: idParam("id", "User id") }), query: PageQuery },
+  responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 404) },
+});
+
 export type ListRoute = typeof list;
 export type CreateRoute = typeof create;
 export type GetRoute = typeof get;
 export type RemoveRoute = typeof remove;
+export type UserTweetsRoute = typeof userTweets;

@@ -1,7 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { isoTime } from "../../db/sql";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
+import type { tweetColumns } from "../../db/fragments";
+import { IDEMPOTENCY_KEY_PATTERN, MAX_TWEET_LENGTH } from "../../lib/limits";
+import { idField } from "../../lib/openapi";
 
-export const MAX_TWEET_LENGTH = 280;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Content is stored NFC-normalised; its length is counted in code points after normalisation. */
@@ -22,45 +24,46 @@ export const Tweet = z
     user_id: z.number().int().openapi({ example: 7 }),
     username: z.string().openapi({ example: "pineappledreamer" }),
     like_count: z.number().int().openapi({ example: 3 }),
-    liked: z.boolean().optional().openapi({ description: "Whether the caller liked it; only with a token." }),
+    in_reply_to_tweet_id: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
+    conversation_id: z
+      .number()
+      .int()
+      .openapi({ description: "The id of the conversation's first tweet (its own id for a first tweet).", example: 23 }),
+    reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
+    liked: z.boolean().optional().openapi({ description: "Whether you liked it; only with a token." }),
   })
   .openapi("Tweet");
 
 export const NewTweet = z
   .object({
     content: Content,
-    user_id: z
-      .number()
-      .int()
-      .min(1)
-      .max(2147483647)
-      .optional()
-      .openapi({ description: "Optional; must be the caller's own id." }),
+    user_id: idField("user_id", "Optional; must be your own id.").optional(),
+    in_reply_to_tweet_id: idField("in_reply_to_tweet_id", "Post as a reply to this tweet.").optional(),
   })
   .openapi("NewTweet");
 
 export const IdempotencyKey = z
   .string()
-  .regex(/^[\x20-\x7E]{1,64}$/, "Idempotency-Key must be 1-64 printable ASCII characters")
+  .regex(new RegExp(IDEMPOTENCY_KEY_PATTERN), "Idempotency-Key must be 1-64 printable ASCII characters")
   .optional()
   .openapi({ description: "Retries with the same key return the first tweet instead of a new one." });
 
-export type TweetRow = {
-  id: number;
-  content: string;
-  created_at: Date | string;
-  user_id: number;
-  username: string;
-  like_count: number;
-  liked: boolean | null;
-};
+/** A tweet row as the statements select it (src/db/fragments.ts). */
+export type TweetItem = SelectResultFields<ReturnType<typeof tweetColumns>>;
 
-export const toTweet = (row: TweetRow): z.infer<typeof Tweet> => ({
-  id: row.id,
-  content: row.content,
-  created_at: isoTime(row.created_at),
-  user_id: row.user_id,
-  username: row.username,
-  like_count: Number(row.like_count),
-  ...(row.liked === null || row.liked === undefined ? {} : { liked: row.liked }),
+export const toTweet = (t: TweetItem): z.infer<typeof Tweet> => ({
+  id: t.id,
+  content: t.content,
+  created_at: t.createdAt.toISOString(),
+  user_id: t.userId,
+  username: t.username,
+  like_count: t.likeCount,
+  in_reply_to_tweet_id: t.inReplyToTweetId,
+  conversation_id: t.conversationId,
+  reply_count: t.replyCount,
+  ...(t.liked === null ? {} : { liked: t.liked }),
 });

@@ -5,8 +5,8 @@ import * as routes from "./users.routes";
 export default createRouter()
   .openapi(routes.list, handlers.list)
   .openapi(routes.create, handlers.create)
+  .openapi(routes.byUsername, handlers.byUsername)
   .openapi(routes.get, handlers.get)
   .openapi(routes.patch, handlers.patch)
   .openapi(routes.put, handlers.patch)
-  .openapi(routes.remove, handlers.remove)
-  .openapi(routes.tweets, handlers.tweets);
+  .openapi(routes.remove, handlers.remove);

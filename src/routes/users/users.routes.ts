@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { optionalAuth, requireAuth } from "../../lib/auth";
-import { bearerSecurity, idParam, jsonBody, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
 import { PageQuery } from "../../lib/pagination";
-import { signupLimit } from "../../lib/rate-limit";
-import { Tweet } from "../tweets/tweets.schemas";
-import { Credentials, User, UserUpdate } from "./users.schemas";
+import { optionalAuth, requireAuth } from "../../middlewares/auth";
+import { jsonBody } from "../../middlewares/json-body";
+import { signupLimit } from "../../middlewares/rate-limit";
+import { Credentials, User, Username, UserUpdate } from "./users.schemas";
 
 const tags = ["Users"];
 const UserParams = z.object({ id: idParam("id", "User id") });
@@ -16,10 +16,7 @@ export const list = createRoute({
   summary: "List users, id ascending",
   middleware: [optionalAuth] as const,
   request: { query: PageQuery },
-  responses: {
-    200: pageOf(User, "A page of users"),
-    ...problems(400, 401),
-  },
+  responses: { 200: pageOf(User, "A page of users"), ...problems(400, 401) },
 });
 
 export const create = createRoute({
@@ -48,6 +45,16 @@ export const get = createRoute({
   responses: { 200: jsonContent(User, "The user"), ...problems(400, 401, 404) },
 });
 
+export const byUsername = createRoute({
+  method: "get",
+  path: "/users/by/username/{username}",
+  tags,
+  summary: "Get a user by username (case-insensitive)",
+  middleware: [optionalAuth] as const,
+  request: { params: z.object({ username: Username.openapi({ param: { name: "username", in: "path" } }) }) },
+  responses: { 200: jsonContent(User, "The user"), ...problems(400, 401, 404) },
+});
+
 const updateRoute = (method: "patch" | "put") =>
   createRoute({
     method,
@@ -70,29 +77,16 @@ export const remove = createRoute({
   method: "delete",
   path: "/users/{id}",
   tags,
-  summary: "Delete your account, your tweets and your likes",
+  summary: "Delete your account: your tweets, likes and follows go too, and every count drops",
   security: bearerSecurity,
   middleware: [requireAuth] as const,
   request: { params: UserParams },
   responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
 });
 
-export const tweets = createRoute({
-  method: "get",
-  path: "/users/{id}/tweets",
-  tags,
-  summary: "A user's tweets, newest first",
-  middleware: [optionalAuth] as const,
-  request: { params: UserParams, query: PageQuery },
-  responses: {
-    200: pageOf(Tweet, "A page of tweets"),
-    ...problems(400, 401, 404),
-  },
-});
-
 export type ListRoute = typeof list;
 export type CreateRoute = typeof create;
 export type GetRoute = typeof get;
+export type ByUsernameRoute = typeof byUsername;
 export type PatchRoute = typeof patch;
 export type RemoveRoute = typeof remove;
-export type TweetsRoute = typeof tweets;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
@@ -15,8 +16,20 @@ import pg from "pg";
  * Rows are arrays of raw text values (Neon-Array-Mode, Neon-Raw-Text-Output): the driver parses
  * them with its own type parsers. Postgres errors are HTTP 400 with their fields (code, constraint…).
  * Only the configured database is served, whatever the Neon-Connection-String says.
+ *
+ * It runs any SQL it is sent, so it answers only the Worker (SECURITY.md, "Local stand-ins"): the
+ * path carries a random per-run secret; a request with an `Origin` header (a web page), with a
+ * `Host` that is not loopback (DNS rebinding) or with a body that is not `application/json` (a
+ * form or `no-cors` fetch, which skips the preflight) is refused before any SQL runs.
  */
-export type SqlHttp = { url: string; stats: { requests: number; statements: number }; close(): Promise<void> };
+export type SqlHttp = {
+  /** The endpoint's URL, secret included: what the Worker is given. */
+  url: string;
+  port: number;
+  secret: string;
+  stats: { requests: number; statements: number; refused: number };
+  close(): Promise<void>;
+};
 
 const rawText = { getTypeParser: () => (value: string) => value };
 const ERROR_FIELDS = [
@@ -74,21 +87,45 @@ function send(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 }
 
-export async function startSqlHttp(options: { databaseUrl: string; port?: number; max?: number }): Promise<SqlHttp> {
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/** Why a request is not the Worker's, if it is not. */
+export function refuse(req: IncomingMessage, path: string): { status: number; message: string } | undefined {
+  if (req.headers.origin !== undefined) return { status: 403, message: "requests from web pages are refused" };
+  if (!LOOPBACK_HOST.test(req.headers.host ?? "")) return { status: 403, message: "Host must be loopback" };
+  if (req.method !== "POST" || req.url?.split("?")[0] !== path) return { status: 404, message: "not found" };
+  const type = (req.headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase();
+  if (type !== "application/json") return { status: 415, message: "application/json only" };
+  return undefined;
+}
+
+export async function startSqlHttp(options: {
+  databaseUrl: string;
+  port?: number;
+  max?: number;
+  secret?: string;
+}): Promise<SqlHttp> {
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.max ?? 10,
     connectionTimeoutMillis: 3000,
   });
   pool.on("error", () => {});
-  const stats = { requests: 0, statements: 0 };
+  const stats = { requests: 0, statements: 0, refused: 0 };
+  const secret = options.secret ?? randomBytes(24).toString("hex");
+  const path = `/sql/${secret}`;
   const run = (client: pg.Pool | pg.PoolClient, q: Query) => {
     stats.statements++;
     return client.query<unknown[]>({ text: q.query, values: q.params ?? [], rowMode: "array", types: rawText });
   };
 
   const server = createServer(async (req, res) => {
-    if (req.method !== "POST" || !req.url?.startsWith("/sql")) return send(res, 404, { message: "POST /sql" });
+    const refusal = refuse(req, path);
+    if (refusal) {
+      stats.refused++;
+      req.resume();
+      return send(res, refusal.status, { message: refusal.message });
+    }
     stats.requests++;
     let body: Query & { queries?: Query[] };
     try {
@@ -122,7 +159,9 @@ export async function startSqlHttp(options: { databaseUrl: string; port?: number
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/sql`,
+    url: `http://127.0.0.1:${port}${path}`,
+    port,
+    secret,
     stats,
     close: async () => {
       server.closeAllConnections();

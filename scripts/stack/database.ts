@@ -49,5 +49,12 @@ export function hostPortOf(url: string): { host: string; port: number } {
   return { host: u.hostname || "127.0.0.1", port: Number(u.port || 5432) };
 }
 
+/** The same URL with a password (wrangler's local Hyperdrive insists on one; trust auth ignores it). */
+export function withPassword(url: string): string {
+  const u = new URL(url);
+  if (!u.password) u.password = "postgres";
+  return u.toString();
+}
+
 /** A connection string fit for the terminal: the password replaced by ***. */
 export const redactUrl = (url: string) => url.replace(/:[^:@/]*@/, ":***@");

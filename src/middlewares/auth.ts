@@ -1,15 +1,22 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
 import type { Config } from "../env";
+import { INT32_MAX } from "../lib/limits";
+import { serviceUnavailable, unauthorized } from "../lib/problem";
 import type { AppContext, AppEnv, Caller } from "./context";
-import { serviceUnavailable, unauthorized } from "./problem";
 import { limitOrThrow } from "./rate-limit";
 
 const ALG = "HS256" as const;
 const MAX_TOKEN_LENGTH = 2048;
 
+/** The signing secret, or the same 503 whether JWT_SECRET is unset or too short (the log says which). */
 function secretOf(config: Config): string {
-  if (!config.jwtSecret) throw serviceUnavailable("Authentication is not configured (JWT_SECRET is unset).");
+  if (!config.jwtSecret)
+    throw serviceUnavailable(
+      config.jwtSecretProblem === "too short"
+        ? "Authentication is not configured (JWT_SECRET is too short)."
+        : "Authentication is not configured (JWT_SECRET is unset).",
+    );
   return config.jwtSecret;
 }
 
@@ -24,16 +31,17 @@ async function callerFromHeader(c: AppContext, header: string): Promise<Caller> 
   const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header.trim());
   if (!match?.[1] || header.length > MAX_TOKEN_LENGTH)
     throw unauthorized("The Authorization header must be `Bearer <access token>`.");
-  const secret = secretOf(c.get("config"));
+  const secret = secretOf(c.var.config);
   let payload: Record<string, unknown>;
   try {
+    // The algorithm is fixed: a token that names another (`none`, RS256, …) fails here.
     payload = await verify(match[1], secret, ALG);
   } catch {
     throw unauthorized("The access token is invalid or expired.");
   }
   const id = Number(payload.sub);
   const version = payload.ver;
-  if (!Number.isInteger(id) || id < 1 || id > 2147483647 || typeof version !== "number" || !Number.isInteger(version))
+  if (!Number.isInteger(id) || id < 1 || id > INT32_MAX || typeof version !== "number" || !Number.isInteger(version))
     throw unauthorized("The access token is invalid or expired.");
   return { id, version };
 }
@@ -49,24 +57,23 @@ export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Required authentication for writes, plus the per-user write rate limit. */
+/**
+ * Required authentication for writes, plus the per-user write rate limit. The limit is keyed by
+ * user AND token version: a revoked token (an older version) spends its own budget, never its
+ * owner's.
+ */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("Authorization");
   if (header === undefined) throw unauthorized("This endpoint requires `Authorization: Bearer <access token>`.");
   const caller = await callerFromHeader(c, header);
   c.set("caller", caller);
-  await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}`);
+  await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}:v${caller.version}`);
   await next();
 };
 
 /** The caller of a route behind `requireAuth`. */
 export function callerOf(c: AppContext): Caller {
-  const caller = c.get("caller");
+  const caller = c.var.caller;
   if (!caller) throw unauthorized("This endpoint requires `Authorization: Bearer <access token>`.");
   return caller;
-}
-
-/** Throws 401 when the request's statement found the token revoked (password changed, user deleted). */
-export function assertNotRevoked(c: AppContext, callerOk: boolean | null | undefined) {
-  if (c.get("caller") && !callerOk) throw unauthorized("The access token has been revoked.");
 }

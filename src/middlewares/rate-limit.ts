@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
+import { addressKey } from "../lib/address";
+import { tooManyRequests } from "../lib/problem";
 import type { AppEnv } from "./context";
-import { tooManyRequests } from "./problem";
 
 /** Seconds a client should wait; the binding's windows are 10 or 60 s, so one window is enough. */
 const RETRY_AFTER_SECONDS = 60;
@@ -12,13 +13,12 @@ export async function limitOrThrow(limiter: RateLimit | undefined, key: string):
   if (!success) throw tooManyRequests(RETRY_AFTER_SECONDS);
 }
 
-/** The client's address as Cloudflare reports it. */
-export function clientAddress(headers: { header(name: string): string | undefined }): string {
-  return headers.header("CF-Connecting-IP") ?? "unknown";
-}
+/** The client's address as Cloudflare reports it, keyed for limits (IPv6 by /64). */
+export const clientKey = (c: { req: { header(name: string): string | undefined } }) =>
+  addressKey(c.req.header("CF-Connecting-IP"));
 
 /** Sign-ups per client address. */
 export const signupLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await limitOrThrow(c.env.SIGNUP_LIMITER, `signup:${clientAddress(c.req)}`);
+  await limitOrThrow(c.env.SIGNUP_LIMITER, `signup:${clientKey(c)}`);
   await next();
 };

@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { connect, type Socket } from "node:net";
 import { WebSocketServer } from "ws";
+import { frontendMessages, isStatement, roundTripCounter, STARTUP } from "./pg-wire";
 
 /**
  * A WebSocket-to-TCP proxy: the Neon serverless driver in the Worker speaks the Postgres wire
@@ -12,55 +14,44 @@ import { WebSocketServer } from "ws";
  * does not close after Terminate either: so once Terminate has been forwarded, both ends are
  * closed here, or connections would pile up until nothing can connect.
  *
- * Only the configured target may be reached: this is not an open relay.
+ * Only the configured target may be reached: this is not an open relay. And only the Worker may
+ * reach it (SECURITY.md, "Local stand-ins"): the path carries a random per-run secret, and an
+ * upgrade with an `Origin` header (a web page) or a `Host` that is not loopback (DNS rebinding) is
+ * refused.
  */
 export type DbProxy = {
+  /** ws://…/<secret>: what the Worker is given. */
   url: string;
   port: number;
-  /** Connections opened, open now, and statements run (simple Query or extended-protocol Execute messages). */
-  stats: { connections: number; open: number; statements: number };
+  secret: string;
+  /**
+   * Connections opened, open now, statements run (simple Query or extended-protocol Execute
+   * messages) and Postgres-protocol round trips (startup, authentication, Sync, Query, Flush).
+   */
+  stats: { connections: number; open: number; statements: number; roundTrips: number; setupRoundTrips: number };
   close(): Promise<void>;
 };
 
-/**
- * Follows the frontend (client → server) message stream across chunks and returns the type bytes
- * of the messages completed by each chunk ('Q' query, 'E' execute, 'X' terminate, …).
- */
-export function frontendMessages() {
-  let startup = true;
-  let pending = Buffer.alloc(0);
-  return (chunk: Buffer): string[] => {
-    pending = Buffer.concat([pending, chunk]);
-    const types: string[] = [];
-    for (;;) {
-      if (startup) {
-        if (pending.length < 4) return types;
-        const length = pending.readInt32BE(0);
-        if (pending.length < length) return types;
-        const code = length >= 8 ? pending.readInt32BE(4) : 0;
-        pending = pending.subarray(length);
-        // SSLRequest / GSSENCRequest are followed by another untyped startup message.
-        if (code !== 80877103 && code !== 80877104) startup = false;
-        continue;
-      }
-      if (pending.length < 5) return types;
-      const type = String.fromCharCode(pending[0] as number);
-      const length = pending.readInt32BE(1);
-      if (pending.length < 1 + length) return types;
-      pending = pending.subarray(1 + length);
-      types.push(type);
-    }
-  };
-}
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
-export async function startProxy(options: { target: { host: string; port: number }; port?: number }): Promise<DbProxy> {
+export async function startProxy(options: {
+  target: { host: string; port: number };
+  port?: number;
+  secret?: string;
+}): Promise<DbProxy> {
   const allowed = `${options.target.host}:${options.target.port}`;
+  const secret = options.secret ?? randomBytes(24).toString("hex");
   const server = createServer((_req, res) => {
     res.writeHead(426, { "Content-Type": "text/plain" }).end("WebSocket only\n");
   });
-  const wss = new WebSocketServer({ server, path: "/v1" });
+  const wss = new WebSocketServer({
+    server,
+    path: `/${secret}/v1`,
+    verifyClient: ({ req }: { req: import("node:http").IncomingMessage }) =>
+      req.headers.origin === undefined && LOOPBACK_HOST.test(req.headers.host ?? ""),
+  });
   const sockets = new Set<Socket>();
-  const stats = { connections: 0, open: 0, statements: 0 };
+  const stats = { connections: 0, open: 0, statements: 0, roundTrips: 0, setupRoundTrips: 0 };
 
   wss.on("connection", (ws, req) => {
     const address = new URL(req.url ?? "", "http://proxy").searchParams.get("address");
@@ -74,6 +65,7 @@ export async function startProxy(options: { target: { host: string; port: number
     sockets.add(tcp);
     tcp.setNoDelay(true);
     const messages = frontendMessages();
+    const trips = roundTripCounter();
     const buffered: Buffer[] = [];
     let connected = false;
     let closed = false;
@@ -91,6 +83,7 @@ export async function startProxy(options: { target: { host: string; port: number
       for (const chunk of buffered.splice(0)) tcp.write(chunk);
     });
     tcp.on("data", (data) => {
+      trips.server();
       if (ws.readyState === ws.OPEN) ws.send(data);
     });
     tcp.on("error", closeBoth);
@@ -100,7 +93,12 @@ export async function startProxy(options: { target: { host: string; port: number
       if (connected) tcp.write(chunk);
       else buffered.push(chunk);
       const types = messages(chunk);
-      for (const type of types) if (type === "Q" || type === "E") stats.statements++;
+      for (const type of types) {
+        if (isStatement(type)) stats.statements++;
+      }
+      const started = trips.client(types);
+      stats.roundTrips += started;
+      if (started && types.some((t) => t === STARTUP || t === "p")) stats.setupRoundTrips += started;
       if (types.includes("X")) closeBoth();
     });
     ws.on("close", closeBoth);
@@ -110,8 +108,9 @@ export async function startProxy(options: { target: { host: string; port: number
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://127.0.0.1:${port}/${secret}`,
     port,
+    secret,
     stats,
     close: async () => {
       for (const client of wss.clients) client.terminate();

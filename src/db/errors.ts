@@ -1,0 +1,49 @@
+import { ApiError, badRequest, conflict, internalError, notFound, serviceUnavailable } from "../lib/problem";
+
+/** The fields of a Postgres error that decide the answer (never its message, which quotes values). */
+export type PgError = { code?: string; constraint?: string; message?: string };
+
+/** Drivers and Drizzle wrap Postgres errors ("Failed query: …"); the Postgres error is a `cause`. */
+export function pgErrorOf(error: unknown): PgError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as PgError).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return e as PgError;
+  }
+  return undefined;
+}
+
+/** A deadlock or a serialization failure: the statement (or transaction) rolled back and can run again. */
+export const isTransient = (error: unknown) => {
+  const code = pgErrorOf(error)?.code;
+  return code === "40P01" || code === "40001";
+};
+
+/**
+ * Neon's own refusals (quota exceeded, compute suspended or disabled) come without a specific
+ * SQLSTATE; they are matched on their wording, which is Neon's and quotes no user value.
+ */
+const NEON_UNAVAILABLE = /exceeded the .*quota|endpoint (is|has been) disabled|compute.*(suspended|disabled)|couldn't connect to compute/i;
+
+/** SQLSTATEs that mean "the database cannot serve this now; retry": connection, resources, shutdown, locks, read-only. */
+const UNAVAILABLE = new Set(["40001", "40P01", "55P03", "25006", "57014"]);
+
+/** The unique index behind "username taken" (src/db/schema.ts). */
+const USERNAME_TAKEN = "users_username_lower_key";
+
+/** Maps a database failure to a problem without leaking SQL or driver messages. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const pg = pgErrorOf(error);
+  const retry = () => serviceUnavailable("The database is busy or unavailable; retry shortly.");
+  if (!pg?.code) return serviceUnavailable("The database is unavailable; retry shortly.");
+  const cls = pg.code.slice(0, 2);
+  if (pg.code === "23505")
+    return conflict(pg.constraint === USERNAME_TAKEN ? "The username is taken." : "The resource already exists.");
+  // A row the statement refers to went away meanwhile (e.g. a tweet deleted while being liked).
+  if (pg.code === "23503") return notFound("A resource this request refers to no longer exists.");
+  if (cls === "22" || pg.code === "23514" || pg.code === "23502")
+    return badRequest("A value is out of range or malformed.");
+  if (cls === "08" || cls === "53" || cls === "57" || UNAVAILABLE.has(pg.code)) return retry();
+  if (NEON_UNAVAILABLE.test(pg.message ?? "")) return retry();
+  return internalError();
+}

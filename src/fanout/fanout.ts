@@ -1,0 +1,89 @@
+import { openDatabase } from "../db/client";
+import { execute } from "../db/run";
+import type { Bindings } from "../env";
+import { loadConfig } from "../env";
+import { log } from "../lib/log";
+import type { Position } from "../lib/pagination";
+import type { AppContext } from "../middlewares/context";
+import { FANOUT_CHUNK, fanoutChunk, staleOutbox } from "./fanout.queries";
+
+/**
+ * The home timeline's write path, off the request path (README: "The home timeline").
+ *
+ * POST /tweets writes the tweet and, when its author has followers whose timelines take it, an
+ * outbox row, in one statement; then, after the response, it sends a message to the fan-out
+ * queue. The consumer (this Worker's `queue` handler) writes the tweet into the followers' home
+ * timelines FANOUT_CHUNK followers per statement, sending itself a message for the next chunk, and
+ * deletes the outbox row after the last one. A failed statement is retried by the queue (with
+ * backoff); every step is idempotent. A message that never arrives is re-sent by the scheduled
+ * sweep of the outbox, so no fan-out is lost.
+ */
+export type FanoutMessage = { tweetId: number; after?: { at: string; id: number } };
+
+/** An outbox row older than this is considered lost and re-sent by the sweep. */
+const SWEEP_AFTER_SECONDS = 30;
+const SWEEP_BATCH = 500;
+
+export function enqueueFanout(c: AppContext, tweetId: number) {
+  const message: FanoutMessage = { tweetId };
+  const sent = c.env.FANOUT_QUEUE.send(message).catch((error: unknown) =>
+    // The outbox row stays: the sweep sends it again.
+    log("warn", "fan-out message not sent", { request_id: c.var.requestId, tweet_id: tweetId, error: String(error) }),
+  );
+  c.executionCtx.waitUntil(sent);
+}
+
+const positionOf = (m: FanoutMessage): Position | undefined =>
+  m.after ? { at: new Date(m.after.at), id: m.after.id } : undefined;
+
+/** The queue consumer: one statement per message; the next chunk, if any, as a new message. */
+export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bindings): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    log("error", "invalid configuration", { settings: loaded.invalid });
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  const db = await openDatabase(loaded.config, env);
+  try {
+    for (const message of batch.messages) {
+      try {
+        const [result] = await execute(db, fanoutChunk(message.body.tweetId, positionOf(message.body)));
+        if (result && result.covered === FANOUT_CHUNK && result.lastFollowedAt && result.lastFollowerId !== null) {
+          const next: FanoutMessage = {
+            tweetId: message.body.tweetId,
+            after: { at: result.lastFollowedAt.toISOString(), id: result.lastFollowerId },
+          };
+          await env.FANOUT_QUEUE.send(next);
+        }
+        message.ack();
+      } catch (error) {
+        log("warn", "fan-out chunk failed; the queue retries it", {
+          tweet_id: message.body.tweetId,
+          attempt: message.attempts,
+          error: error instanceof Error ? error.name : "unknown",
+        });
+        message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+      }
+    }
+  } finally {
+    await db.close().catch(() => {});
+  }
+}
+
+/** The scheduled sweep: re-sends fan-outs whose outbox row is older than SWEEP_AFTER_SECONDS. */
+export async function sweepOutbox(env: Bindings): Promise<number> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return 0;
+  const db = await openDatabase(loaded.config, env);
+  try {
+    const stale = await execute(db, staleOutbox(SWEEP_AFTER_SECONDS, SWEEP_BATCH));
+    for (let i = 0; i < stale.length; i += 100) {
+      await env.FANOUT_QUEUE.sendBatch(stale.slice(i, i + 100).map((row) => ({ body: { tweetId: row.tweetId } })));
+    }
+    if (stale.length) log("warn", "re-sent fan-outs from the outbox", { count: stale.length });
+    return stale.length;
+  } finally {
+    await db.close().catch(() => {});
+  }
+}

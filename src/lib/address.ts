@@ -1,0 +1,18 @@
+/**
+ * The key a client address is limited by: an IPv4 address as is, an IPv6 address by its /64 (one
+ * subscriber usually holds a whole /64, so per-address limits on IPv6 would be per-request limits).
+ */
+export function addressKey(address: string | undefined): string {
+  if (!address) return "unknown";
+  if (!address.includes(":")) return address;
+  const [head = "", tail = ""] = address.toLowerCase().split("::", 2);
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
+  const rightGroups = right.flatMap((g) => (g.includes(".") ? ["v4", "v4"] : [g]));
+  const groups = address.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - rightGroups.length)).fill("0"), ...rightGroups]
+    : left;
+  const prefix = groups.slice(0, 4).map((g) => (g === "v4" ? "0" : g.replace(/^0+(?=.)/, "")));
+  return `${prefix.join(":")}::/64`;
+}

@@ -1,0 +1,86 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Db } from "../../db/client";
+import { callerOk, FLAGS, flag, newerThan, ON, tweetColumns, tweetExists } from "../../db/fragments";
+import { tweets, users } from "../../db/schema";
+import { MAX_ANCESTORS, MAX_DESCENDANT_DEPTH, MAX_DESCENDANTS } from "../../lib/limits";
+import type { Page } from "../../lib/pagination";
+import type { Caller } from "../../middlewares/context";
+
+/** GET /tweets/{id}/replies: the direct replies, oldest first (created_at, then id, ascending). */
+export const replies = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
+  const p = db
+    .select(tweetColumns(caller))
+    .from(tweets)
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .where(and(eq(tweets.inReplyToTweetId, tweetId), newerThan(page.after, tweets.createdAt, tweets.id)))
+    .orderBy(asc(tweets.createdAt), asc(tweets.id))
+    .limit(page.limit + 1)
+    .as("page");
+  return db
+    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(asc(p.createdAt), asc(p.id));
+};
+
+const child = alias(tweets, "child");
+const parent = alias(tweets, "parent");
+
+/**
+ * GET /tweets/{id}/context, one statement with two bounded recursive CTEs:
+ *
+ * - ancestors: from the tweet up its chain of parents, one primary-key lookup per step, at most
+ *   MAX_ANCESTORS steps; the chain ends at the first parent that no longer exists (a gap).
+ *   Listed root side first.
+ * - descendants: level by level down the replies index, depth-first order kept as a path of
+ *   sibling ranks (each tweet's replies oldest first). Each level keeps only the MAX_DESCENDANTS
+ *   first nodes in that order and each node only its MAX_DESCENDANTS first replies (nothing later
+ *   can be among the first MAX_DESCENDANTS of the walk), and the walk stops MAX_DESCENDANT_DEPTH
+ *   levels down: the work is bounded whatever the size of the thread.
+ */
+export const context = (caller: Caller | undefined, tweetId: number) => (db: Db) => {
+  const walk = db
+    .$with("walk", {
+      id: tweets.id,
+      kind: sql<"ancestor" | "descendant">`kind`.as("kind"),
+      sortKey: sql<number[]>`sort_key`.as("sort_key"),
+    })
+    .as(
+      sql`WITH RECURSIVE ancestors(id, parent_id, depth) AS (
+            SELECT ${parent.id}, ${parent.inReplyToTweetId}, 1
+            FROM ${tweets} AS ${child} JOIN ${tweets} AS ${parent} ON ${parent.id} = ${child.inReplyToTweetId}
+            WHERE ${child.id} = ${tweetId}
+            UNION ALL
+            SELECT ${parent.id}, ${parent.inReplyToTweetId}, a.depth + 1
+            FROM ancestors AS a JOIN ${tweets} AS ${parent} ON ${parent.id} = a.parent_id
+            WHERE a.depth < ${MAX_ANCESTORS}),
+          descendants(id, path, depth) AS (
+            SELECT ${tweets.id}, ARRAY[]::int[], 0 FROM ${tweets} WHERE ${tweets.id} = ${tweetId}
+            UNION ALL
+            SELECT level.id, level.path, level.depth FROM (
+              SELECT r.id, d.path || r.rank AS path, d.depth + 1 AS depth,
+                     row_number() OVER (ORDER BY d.path, r.rank) AS level_rank
+              FROM descendants AS d CROSS JOIN LATERAL (
+                SELECT ${child.id} AS id, (row_number() OVER (ORDER BY ${child.createdAt}, ${child.id}))::int AS rank
+                FROM ${tweets} AS ${child} WHERE ${child.inReplyToTweetId} = d.id
+                ORDER BY ${child.createdAt}, ${child.id} LIMIT ${MAX_DESCENDANTS}) AS r
+              WHERE d.depth < ${MAX_DESCENDANT_DEPTH}) AS level
+            WHERE level.level_rank <= ${MAX_DESCENDANTS})
+          (SELECT id, 'ancestor' AS kind, ARRAY[-depth] AS sort_key FROM ancestors)
+          UNION ALL
+          (SELECT id, 'descendant', path FROM descendants WHERE depth > 0 ORDER BY path LIMIT ${MAX_DESCENDANTS})`,
+    );
+  const p = db
+    .select({ ...tweetColumns(caller), kind: walk.kind, sortKey: walk.sortKey })
+    .from(walk)
+    .innerJoin(tweets, eq(tweets.id, walk.id))
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .as("page");
+  return db
+    .with(walk)
+    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(asc(p.kind), asc(p.sortKey));
+};

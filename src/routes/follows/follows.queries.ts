@@ -1,0 +1,173 @@
+import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { bare, callerOk, FLAGS, flag, ON, olderThan, userColumns, userExists } from "../../db/fragments";
+import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
+import { trimTimelines } from "../../db/timeline";
+import { FOLLOW_BACKFILL } from "../../lib/limits";
+import type { Page } from "../../lib/pagination";
+import type { Caller } from "../../middlewares/context";
+
+/**
+ * The statements about follows, one per request. A follow changes two counts (the follower's
+ * following_count, the followee's followers_count): both rows are locked first, in id order, so
+ * two follows between the same pair, in either direction, queue instead of deadlocking, and an
+ * account deletion (which locks its row FOR UPDATE) waits for them or they for it.
+ */
+
+/** GET /users/{id}/followers or /following: most recent follow first (follows.created_at, then user id). */
+export const followList =
+  (caller: Caller | undefined, userId: number, direction: "followers" | "following", page: Page) => (db: Db) => {
+    const [self, other] =
+      direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
+    const k = db
+      .select({
+        userId: sql<number>`${other}`.as("other_id"),
+        followedAt: sql<Date>`${follows.createdAt}`.mapWith(follows.createdAt).as("followed_at"),
+      })
+      .from(follows)
+      .where(and(eq(self, userId), olderThan(page.after, follows.createdAt, other)))
+      .orderBy(desc(follows.createdAt), desc(other))
+      .limit(page.limit + 1)
+      .as("k");
+    const p = db
+      .select({ ...userColumns(caller), followedAt: k.followedAt })
+      .from(k)
+      .innerJoin(users, eq(users.id, k.userId))
+      .as("page");
+    return db
+      .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
+      .from(FLAGS)
+      .leftJoinLateral(p, ON)
+      .orderBy(desc(p.followedAt), desc(p.id));
+  };
+
+/** Both users' rows, locked in id order; the caller's only while its token is current. */
+const pair = (db: Db, caller: Caller, targetId: number) =>
+  db.$with("pair").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        or(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)), eq(users.id, targetId)),
+      )
+      .orderBy(asc(users.id))
+      .for("no key update"),
+  );
+
+/**
+ * POST /users/{id}/following: follows unless already following (the follow keeps its first time),
+ * counts it on both users, enters the followee into `celebrities` when it reaches the fan-out
+ * threshold, and backfills the follower's home timeline with the followee's FOLLOW_BACKFILL newest
+ * tweets (then trims it), so the next timeline read has them.
+ */
+export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
+  const locked = pair(db, caller, targetId);
+  const mayFollow = userId === caller.id;
+  const inserted = db
+    .$with("inserted", { followeeId: follows.followeeId })
+    .as(
+      sql`INSERT INTO ${follows} (${bare(follows.followerId)}, ${bare(follows.followeeId)})
+          SELECT f.id, t.id FROM ${locked} AS f, ${locked} AS t
+          WHERE f.id = ${caller.id} AND t.id = ${targetId} AND ${mayFollow}::boolean
+          ON CONFLICT DO NOTHING
+          RETURNING ${bare(follows.followeeId)}`,
+    );
+  const counted = db.$with("counted").as(
+    db
+      .update(users)
+      .set({
+        followingCount: sql`${users.followingCount} + (${users.id} = ${caller.id})::int`,
+        followersCount: sql`${users.followersCount} + (${users.id} = ${targetId})::int`,
+      })
+      .where(and(inArray(users.id, [caller.id, targetId]), sql`EXISTS (SELECT 1 FROM ${inserted})`))
+      .returning({ id: users.id, followersCount: users.followersCount }),
+  );
+  const celebrity = db
+    .$with("celebrity", { userId: celebrities.userId })
+    .as(
+      sql`INSERT INTO ${celebrities} (${bare(celebrities.userId)})
+          SELECT ${counted.id} FROM ${counted}
+          WHERE ${counted.id} = ${targetId} AND ${counted.followersCount} >= ${fanoutMaxFollowers}
+          ON CONFLICT DO NOTHING
+          RETURNING ${bare(celebrities.userId)}`,
+    );
+  const backfill = db
+    .$with("backfill", { tweetId: homeTimeline.tweetId })
+    .as(
+      sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
+                                      ${bare(homeTimeline.tweetId)}, ${bare(homeTimeline.authorId)})
+          SELECT ${caller.id}, ${tweets.createdAt}, ${tweets.id}, ${tweets.userId} FROM ${tweets}
+          WHERE ${tweets.userId} = (SELECT ${inserted.followeeId} FROM ${inserted})
+          ORDER BY ${tweets.createdAt} DESC, ${tweets.id} DESC LIMIT ${FOLLOW_BACKFILL}
+          ON CONFLICT DO NOTHING
+          RETURNING ${bare(homeTimeline.tweetId)}`,
+    );
+  const trimmed = db
+    .$with("trimmed", { userId: homeTimeline.userId })
+    .as(
+      sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
+          RETURNING ${homeTimeline.userId}`,
+    );
+  const p = db
+    .select({
+      ...userColumns(caller),
+      followersCount: sql<number>`coalesce(
+        (SELECT ${counted.followersCount} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users.followersCount})`.as(
+        "followers_count",
+      ),
+      following: sql<boolean>`true`.as("following"),
+    })
+    .from(users)
+    .where(eq(users.id, targetId))
+    .as("page");
+  return db
+    .with(locked, inserted, counted, celebrity, backfill, trimmed)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
+      allowed: flag("allowed", sql`${mayFollow}::boolean`),
+      inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+      item: p._.selectedFields,
+    })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON);
+};
+
+/**
+ * DELETE /users/{id}/following/{target_user_id}: unfollows if following, drops both counts, and
+ * takes the followee's tweets out of the follower's home timeline (reads also skip entries of
+ * authors no longer followed, so an entry a concurrent fan-out writes late never shows).
+ */
+export const unfollow = (caller: Caller, userId: number, targetId: number) => (db: Db) => {
+  const locked = pair(db, caller, targetId);
+  const follower = sql`(SELECT ${locked.id} FROM ${locked} WHERE ${locked.id} = ${caller.id} AND ${userId === caller.id}::boolean)`;
+  const removed = db.$with("removed").as(
+    db
+      .delete(follows)
+      .where(and(sql`${follows.followerId} = ${follower}`, eq(follows.followeeId, targetId)))
+      .returning({ followeeId: follows.followeeId }),
+  );
+  const counted = db.$with("counted").as(
+    db
+      .update(users)
+      .set({
+        followingCount: sql`${users.followingCount} - (${users.id} = ${caller.id})::int`,
+        followersCount: sql`${users.followersCount} - (${users.id} = ${targetId})::int`,
+      })
+      .where(and(inArray(users.id, [caller.id, targetId]), sql`EXISTS (SELECT 1 FROM ${removed})`))
+      .returning({ id: users.id }),
+  );
+  const purged = db.$with("purged").as(
+    db
+      .delete(homeTimeline)
+      .where(and(sql`${homeTimeline.userId} = ${follower}`, eq(homeTimeline.authorId, targetId)))
+      .returning({ tweetId: homeTimeline.tweetId }),
+  );
+  return db
+    .with(locked, removed, counted, purged)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
+      allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
+      found: flag("found", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${targetId})`),
+    })
+    .from(FLAGS);
+};

@@ -1,0 +1,6 @@
+import { z } from "@hono/zod-openapi";
+import { idField } from "../../lib/openapi";
+
+export const NewFollow = z
+  .object({ target_user_id: idField("target_user_id", "The user to follow (not yourself).") })
+  .openapi("NewFollow");

@@ -1,0 +1,75 @@
+import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { callerOk, FLAGS, ON, olderThan, tweetColumns } from "../../db/fragments";
+import { tweets, users } from "../../db/schema";
+import type { Page } from "../../lib/pagination";
+import type { Caller } from "../../middlewares/context";
+import type { SearchQuery, Term } from "./search.parser";
+
+/**
+ * The search tree (search.parser.ts) as SQL. Words, phrases and hashtags become one `tsquery`
+ * combined with tsquery's own operators (`&&`, `||`, `!!`), which drop the parts that reduce to
+ * nothing (stop words, punctuation): `the cat` searches `cat`. Words and phrases are stemmed
+ * (English); a hashtag is matched as a weight-A lexeme of the document's hashtag part (schema.ts),
+ * so `#cat` finds the hashtag and not the plain word. `from:` is a filter on the author. Every
+ * piece of text is a parameter.
+ */
+const textQuery = (term: Exclude<Term, { kind: "from" }>): SQL => {
+  const query =
+    term.kind === "words"
+      ? sql`plainto_tsquery('english', ${term.text})`
+      : term.kind === "phrase"
+        ? sql`phraseto_tsquery('english', ${term.text})`
+        : // The tag is letters, digits and `_` only (the parser's rule): safe inside tsquery quotes.
+          sql`to_tsquery('simple', ${`'${term.tag}':A`})`;
+  return term.negated ? sql`(!! ${query})` : query;
+};
+
+const fromFilter = (term: Extract<Term, { kind: "from" }>): SQL => {
+  const author = sql`coalesce(${tweets.userId} = (SELECT ${users.id} FROM ${users}
+    WHERE lower(${users.username}) = lower(${term.username})), false)`;
+  return term.negated ? sql`NOT ${author}` : author;
+};
+
+const anyOf = (parts: SQL[], operator: "||" | "OR") => sql.join(parts, sql.raw(` ${operator} `));
+
+/** The WHERE condition of a search. */
+export function searchCondition(query: SearchQuery): SQL {
+  const texts: SQL[] = [];
+  const filters: SQL[] = [];
+  for (const group of query) {
+    const words = group.flatMap((t) => (t.kind === "from" ? [] : [textQuery(t)]));
+    const authors = group.flatMap((t) => (t.kind === "from" ? [fromFilter(t)] : []));
+    if (authors.length === 0) texts.push(sql`(${anyOf(words, "||")})`);
+    else if (words.length === 0) filters.push(sql`(${anyOf(authors, "OR")})`);
+    else {
+      const q = sql`(${anyOf(words, "||")})`;
+      filters.push(sql`((numnode(${q}) > 0 AND ${tweets.search} @@ ${q}) OR ${anyOf(authors, "OR")})`);
+    }
+  }
+  if (texts.length === 0) return and(...filters) ?? sql`false`;
+  const all = sql.join(texts, sql.raw(" && "));
+  // Only stop words or punctuation: with an author filter they are ignored; alone they match nothing.
+  const text =
+    filters.length > 0
+      ? sql`(numnode(${all}) = 0 OR ${tweets.search} @@ (${all}))`
+      : sql`(numnode(${all}) > 0 AND ${tweets.search} @@ (${all}))`;
+  return and(text, ...filters) ?? text;
+}
+
+/** GET /tweets/search: newest first, keyset pages. */
+export const search = (caller: Caller | undefined, query: SearchQuery, page: Page) => (db: Db) => {
+  const p = db
+    .select(tweetColumns(caller))
+    .from(tweets)
+    .innerJoin(users, eq(users.id, tweets.userId))
+    .where(and(searchCondition(query), olderThan(page.after, tweets.createdAt, tweets.id)))
+    .orderBy(desc(tweets.createdAt), desc(tweets.id))
+    .limit(page.limit + 1)
+    .as("page");
+  return db
+    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON)
+    .orderBy(desc(p.createdAt), desc(p.id));
+};

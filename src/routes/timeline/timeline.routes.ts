@@ -1,0 +1,21 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { bearerSecurity, idParam, pageOf, problems } from "../../lib/openapi";
+import { PageQuery } from "../../lib/pagination";
+import { requireAuth } from "../../middlewares/auth";
+import { Tweet } from "../tweets/tweets.schemas";
+
+export const timeline = createRoute({
+  method: "get",
+  path: "/users/{id}/timeline",
+  tags: ["Timeline"],
+  summary: "Your home timeline: your tweets and those of everyone you follow, newest first",
+  description:
+    "Read-your-writes for your own tweets, follows, unfollows and deletions; a followed user's new tweet " +
+    "appears within seconds. At least the newest 800 entries are reachable by paging.",
+  security: bearerSecurity,
+  middleware: [requireAuth] as const,
+  request: { params: z.object({ id: idParam("id", "Your user id") }), query: PageQuery },
+  responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 403, 404, 429) },
+});
+
+export type TimelineRoute = typeof timeline;
