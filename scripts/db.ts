@@ -26,7 +26,9 @@ const { positionals, values } = parseArgs({
 });
 const command = positionals[0];
 if (command !== "migrate" && command !== "seed" && command !== "rollback") {
-  console.error("usage: tsx scripts/db.ts migrate|rollback [--to NAME|0]|seed [--users N --tweets N --likes N --follows N]");
+  console.error(
+    "usage: tsx scripts/db.ts migrate|rollback [--to NAME|0]|seed [--users N --tweets N --likes N --follows N]",
+  );
   process.exit(2);
 }
 const counts = {

@@ -14,8 +14,8 @@ import { seed, terminalProgress } from "../seeds/seed";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient } from "./stack/database";
 import { type Embedded, startEmbedded } from "./stack/embedded";
 import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./stack/local";
-import { type DbProxy, startProxy } from "./stack/ws-proxy";
 import { type SqlHttp, startSqlHttp } from "./stack/sql-http";
+import { type DbProxy, startProxy } from "./stack/ws-proxy";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);

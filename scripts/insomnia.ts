@@ -120,8 +120,20 @@ const requests: Req[] = [
     path: "/users/{{ _.user_id }}/following/{{ _.target_user_id }}",
     auth: true,
   },
-  { folder: "Follows", name: "Followers", method: "GET", path: "/users/{{ _.user_id }}/followers?limit=20", auth: true },
-  { folder: "Follows", name: "Following", method: "GET", path: "/users/{{ _.user_id }}/following?limit=20", auth: true },
+  {
+    folder: "Follows",
+    name: "Followers",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/followers?limit=20",
+    auth: true,
+  },
+  {
+    folder: "Follows",
+    name: "Following",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/following?limit=20",
+    auth: true,
+  },
   {
     folder: "Timeline",
     name: "Home timeline",

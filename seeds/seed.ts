@@ -175,8 +175,7 @@ export async function seed(
       });
       // The demo user follows many; user 2 is followed by everyone; the rest spread, skewed.
       const demoFollowing = Math.min(users - 1, Math.max(50, Math.floor(follows / 200)));
-      const followDate = (k: string) =>
-        `date_trunc('milliseconds', ${window} + ${span} * (0.1 + 0.9 * ${rnd(k)}))`;
+      const followDate = (k: string) => `date_trunc('milliseconds', ${window} + ${span} * (0.1 + 0.9 * ${rnd(k)}))`;
       if (users > 1 && follows > 0) {
         await db.query(
           `INSERT INTO follows (follower_id, followee_id, created_at)

@@ -94,7 +94,18 @@ export const TEMPLATES = [
 ];
 
 /** Hashtags appended to about 1 tweet in 10; several are also plain words of the topics. */
-export const HASHTAGS = ["serverless", "coffee", "postgres", "jazz", "chess", "edge", "sourdough", "tacos", "buildinpublic", "100daysofcode"];
+export const HASHTAGS = [
+  "serverless",
+  "coffee",
+  "postgres",
+  "jazz",
+  "chess",
+  "edge",
+  "sourdough",
+  "tacos",
+  "buildinpublic",
+  "100daysofcode",
+];
 
 /** A word found in about 1 tweet in 10,000 (search benchmark's rare word). */
 export const RARE_WORD = "zeppelin";

@@ -100,13 +100,16 @@ app.onError((error, c) => {
         : new ApiError(error.status, error.message || "Error", error.message || "The request was rejected.");
   else problem = internalError();
   if (problem.status >= 500) {
-    const pg = pgErrorOf(error);
+    // A database failure travels as the problem's cause; driver and query errors quote SQL
+    // parameters, so only their name and SQLSTATE are logged.
+    const cause = error instanceof ApiError && error.cause ? error.cause : error;
+    const pg = pgErrorOf(cause);
+    const fromDatabase = cause !== error || cause instanceof DrizzleQueryError || pg;
     log("error", "request failed", {
       request_id: c.var.requestId,
       status: problem.status,
-      error: error.name,
-      // Driver and query errors quote SQL parameters: only their codes are logged.
-      ...(pg ? { pg_code: pg.code } : error instanceof DrizzleQueryError ? {} : { detail: error.message }),
+      error: cause instanceof Error ? cause.name : "unknown",
+      ...(pg ? { pg_code: pg.code } : fromDatabase ? {} : { detail: error.message }),
     });
   }
   return problemResponse(c, problem);

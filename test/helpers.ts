@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { expect, inject } from "vitest";
+import { countMismatches as countsOf, type Scope } from "../scripts/stack/invariants";
+
+export { NO_MISMATCHES } from "../scripts/stack/invariants";
 
 export { inject };
 
@@ -103,6 +106,45 @@ export async function sql<R = any>(text: string, params: unknown[] = []): Promis
   await client.connect();
   try {
     return (await client.query(text, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+export async function follow(user: TestUser, target: { id: number }) {
+  return api(`/users/${user.id}/following`, { method: "POST", token: user.token, body: { target_user_id: target.id } });
+}
+
+export async function reply(user: TestUser, parentId: number, content = `reply ${randomBytes(4).toString("hex")}`) {
+  const res = await api("/tweets", {
+    method: "POST",
+    token: user.token,
+    body: { content, in_reply_to_tweet_id: parentId },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: number; in_reply_to_tweet_id: number; conversation_id: number; created_at: string };
+}
+
+/** Polls `check` until it returns a value (not undefined) or `ms` pass; returns the value and how long it took. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_000, every = 100) {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return { value, ms: Date.now() - started };
+    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
+ * The counts' invariant on the test database, on the users and tweets a test touched (other test
+ * files write their fixtures meanwhile): how many rows each count is wrong on (all 0 when it holds).
+ */
+export async function countMismatches(scope: Scope) {
+  const client = new pg.Client({ connectionString: inject("databaseUrl") });
+  await client.connect();
+  try {
+    return await countsOf(client, scope);
   } finally {
     await client.end();
   }

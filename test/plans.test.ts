@@ -119,17 +119,21 @@ const cases: [string, number, Statement<unknown>][] = [
 ];
 
 describe("query plans at scale", () => {
-  it.each(cases)("%s walks an index: no seq scan of a big table, no sort beyond its bound", async (_name, maxSort, statement) => {
-    const steps = await plan(sqlOf(statement));
-    const show = (n: PlanNode) => `${n["Node Type"]} ${n["Relation Name"] ?? n["Index Name"] ?? ""} (${n["Plan Rows"]} rows)`;
-    const bad = steps.filter(
-      (n) =>
-        ((n["Node Type"] === "Sort" || n["Node Type"] === "Incremental Sort") && n["Plan Rows"] > maxSort) ||
-        (n["Node Type"] === "Seq Scan" && BIG_TABLES.includes(n["Relation Name"] ?? "")),
-    );
-    expect(bad.map(show), steps.map(show).join("\n")).toEqual([]);
-    expect(steps.some((n) => /Index|Bitmap/.test(n["Node Type"]))).toBe(true);
-  });
+  it.each(cases)(
+    "%s walks an index: no seq scan of a big table, no sort beyond its bound",
+    async (_name, maxSort, statement) => {
+      const steps = await plan(sqlOf(statement));
+      const show = (n: PlanNode) =>
+        `${n["Node Type"]} ${n["Relation Name"] ?? n["Index Name"] ?? ""} (${n["Plan Rows"]} rows)`;
+      const bad = steps.filter(
+        (n) =>
+          ((n["Node Type"] === "Sort" || n["Node Type"] === "Incremental Sort") && n["Plan Rows"] > maxSort) ||
+          (n["Node Type"] === "Seq Scan" && BIG_TABLES.includes(n["Relation Name"] ?? "")),
+      );
+      expect(bad.map(show), steps.map(show).join("\n")).toEqual([]);
+      expect(steps.some((n) => /Index|Bitmap/.test(n["Node Type"]))).toBe(true);
+    },
+  );
 
   it("fails a plan that scans: the check itself can fail", async () => {
     const steps = await plan({ sql: "SELECT * FROM tweets WHERE content LIKE '%x%' ORDER BY content", params: [] });

@@ -69,7 +69,16 @@ describe("service endpoints", () => {
     expect(search.find((p: { name: string }) => p.name === "q")).toMatchObject({ required: true, in: "query" });
     // The contract's objects, field by field.
     expect(Object.keys(res.json.components.schemas.User.properties).sort()).toEqual(
-      ["id", "username", "created_at", "followers_count", "following_count", "tweet_count", "following", "followed_by"].sort(),
+      [
+        "id",
+        "username",
+        "created_at",
+        "followers_count",
+        "following_count",
+        "tweet_count",
+        "following",
+        "followed_by",
+      ].sort(),
     );
     expect(Object.keys(res.json.components.schemas.Tweet.properties).sort()).toEqual(
       [

@@ -2,12 +2,13 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { servePglite } from "./pglite-server";
 
 /**
  * The embedded Postgres: PGlite (PostgreSQL compiled to WebAssembly, in this process) served
- * over the Postgres wire protocol on 127.0.0.1 so that anything (the Worker through the proxy,
- * psql, drizzle-kit) can connect. `dataDir` persists it; without one it lives in memory.
+ * over the Postgres wire protocol on 127.0.0.1 so that anything (the Worker through the stand-ins
+ * or Hyperdrive, psql, drizzle-kit) can connect, many connections at once (pglite-server.ts).
+ * `dataDir` persists it; without one it lives in memory.
  */
 export type Embedded = {
   db: PGlite;
@@ -32,12 +33,7 @@ export async function startEmbedded(options: { dataDir?: string; port?: number }
   const db = await PGlite.create(options.dataDir);
   const host = "127.0.0.1";
   const port = options.port ?? (await freePort());
-  // pglite-socket rejects (does not queue) connections beyond maxConnections.
-  const serve = async () => {
-    const s = new PGLiteSocketServer({ db, host, port, maxConnections: 100 });
-    await s.start();
-    return s;
-  };
+  const serve = () => servePglite(db, { host, port });
   let server = await serve();
   return {
     db,

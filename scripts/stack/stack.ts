@@ -173,9 +173,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connections: driver === "http" ? 0 : distance.stats.connections,
       // ws: the TCP handshake and the WebSocket upgrade of each connection, then the Postgres protocol.
       roundTrips:
-        driver === "ws"
-          ? 2 * distance.stats.connections + stack.proxy.stats.roundTrips
-          : distance.stats.roundTrips,
+        driver === "ws" ? 2 * distance.stats.connections + stack.proxy.stats.roundTrips : distance.stats.roundTrips,
       queryRoundTrips:
         driver === "ws"
           ? stack.proxy.stats.roundTrips - stack.proxy.stats.setupRoundTrips
@@ -194,7 +192,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stack.sqlHttp = sqlHttp;
     },
     runScheduled: async () => {
-      const res = await fetch(`${baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
+      const res = await fetch(`${baseUrl}/__scheduled?cron=*+*+*+*+*`);
       await res.text();
       if (!res.ok) throw new Error(`scheduled handler: HTTP ${res.status}`);
     },

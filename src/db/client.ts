@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Bindings, Config } from "../env";
 import { serviceUnavailable } from "../lib/problem";
 import * as schema from "./schema";

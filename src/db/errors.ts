@@ -22,7 +22,8 @@ export const isTransient = (error: unknown) => {
  * Neon's own refusals (quota exceeded, compute suspended or disabled) come without a specific
  * SQLSTATE; they are matched on their wording, which is Neon's and quotes no user value.
  */
-const NEON_UNAVAILABLE = /exceeded the .*quota|endpoint (is|has been) disabled|compute.*(suspended|disabled)|couldn't connect to compute/i;
+const NEON_UNAVAILABLE =
+  /exceeded the .*quota|endpoint (is|has been) disabled|compute.*(suspended|disabled)|couldn't connect to compute/i;
 
 /** SQLSTATEs that mean "the database cannot serve this now; retry": connection, resources, shutdown, locks, read-only. */
 const UNAVAILABLE = new Set(["40001", "40P01", "55P03", "25006", "57014"]);
@@ -30,10 +31,17 @@ const UNAVAILABLE = new Set(["40001", "40P01", "55P03", "25006", "57014"]);
 /** The unique index behind "username taken" (src/db/schema.ts). */
 const USERNAME_TAKEN = "users_username_lower_key";
 
-/** Maps a database failure to a problem without leaking SQL or driver messages. */
+/**
+ * Maps a database failure to a problem without leaking SQL or driver messages. The failure is kept
+ * as the problem's `cause`, so that the error log can name its SQLSTATE.
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const pg = pgErrorOf(error);
+  const problem = problemOf(pgErrorOf(error));
+  return new ApiError(problem.status, problem.title, problem.detail, { ...problem.options, cause: error });
+}
+
+function problemOf(pg: PgError | undefined): ApiError {
   const retry = () => serviceUnavailable("The database is busy or unavailable; retry shortly.");
   if (!pg?.code) return serviceUnavailable("The database is unavailable; retry shortly.");
   const cls = pg.code.slice(0, 2);

@@ -1,6 +1,6 @@
 import { type Column, type SQL, sql } from "drizzle-orm";
-import type { Caller } from "../middlewares/context";
 import type { Position } from "../lib/pagination";
+import type { Caller } from "../middlewares/context";
 import { follows, likes, tweets, users } from "./schema";
 
 /**
@@ -23,8 +23,7 @@ export const callerOk = (caller: Caller | undefined) =>
   ).as("caller_ok");
 
 /** `EXISTS (subquery)` as a named boolean flag. */
-export const flag = <const Name extends string>(name: Name, condition: SQL) =>
-  sql<boolean>`${condition}`.as(name);
+export const flag = <const Name extends string>(name: Name, condition: SQL) => sql<boolean>`${condition}`.as(name);
 
 export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${id})`;
 export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;

@@ -1,8 +1,8 @@
 import type { SQL } from "drizzle-orm";
-import type { AppContext } from "../middlewares/context";
 import { type ApiError, gatewayTimeout, unauthorized } from "../lib/problem";
+import type { AppContext } from "../middlewares/context";
 import type { Database, Db, Row } from "./client";
-import { isTransient } from "./errors";
+import { isTransient, toApiError } from "./errors";
 
 /**
  * The one way a request talks to the database.
@@ -34,7 +34,7 @@ async function withRetries<T>(db: Database, attempt: () => PromiseLike<T>): Prom
     try {
       return await withinDeadline(db.deadlineMs, attempt);
     } catch (error) {
-      if (n >= ATTEMPTS || !isTransient(error)) throw error;
+      if (n >= ATTEMPTS || !isTransient(error)) throw toApiError(error);
       await new Promise((r) => setTimeout(r, 10 * 2 ** n + Math.random() * 20));
     }
   }

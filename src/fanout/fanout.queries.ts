@@ -46,15 +46,13 @@ export const fanoutChunk = (tweetId: number, after: Position | undefined) => (db
       .orderBy(desc(follows.createdAt), desc(follows.followerId))
       .limit(FANOUT_CHUNK),
   );
-  const delivered = db
-    .$with("delivered", { userId: homeTimeline.userId })
-    .as(
-      sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
+  const delivered = db.$with("delivered", { userId: homeTimeline.userId }).as(
+    sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
                                       ${bare(homeTimeline.tweetId)}, ${bare(homeTimeline.authorId)})
           SELECT ${targets.followerId}, ${tweet.createdAt}, ${tweet.id}, ${tweet.userId} FROM ${targets}, ${tweet}
           ON CONFLICT DO NOTHING
           RETURNING ${bare(homeTimeline.userId)}`,
-    );
+  );
   const trimmed = db
     .$with("trimmed", { userId: homeTimeline.userId })
     .as(
@@ -65,9 +63,7 @@ export const fanoutChunk = (tweetId: number, after: Position | undefined) => (db
   const done = db.$with("done").as(
     db
       .delete(fanoutOutbox)
-      .where(
-        and(eq(fanoutOutbox.tweetId, tweetId), sql`(SELECT count(*) FROM ${targets}) < ${FANOUT_CHUNK}`),
-      )
+      .where(and(eq(fanoutOutbox.tweetId, tweetId), sql`(SELECT count(*) FROM ${targets}) < ${FANOUT_CHUNK}`))
       .returning({ tweetId: fanoutOutbox.tweetId }),
   );
   const last = db

@@ -21,7 +21,10 @@ describe("cursors", () => {
     for (const cursor of bad) expect(() => decodeCursor(cursor, false), cursor).toThrow();
     // Timed cursors fail on the date itself, not on their shape: the same shape with a real date passes.
     const timed = (date: string) => Buffer.from(JSON.stringify([date, 1])).toString("base64url");
-    expect(decodeCursor(timed("2026-11-26T13:44:22.123Z"), true)).toEqual({ at: new Date("2026-11-26T13:44:22.123Z"), id: 1 });
+    expect(decodeCursor(timed("2026-11-26T13:44:22.123Z"), true)).toEqual({
+      at: new Date("2026-11-26T13:44:22.123Z"),
+      id: 1,
+    });
     for (const date of ["yesterday", "2026-13-45T00:00:00.000Z", "2026-02-30T25:61:00.000Z", ""])
       expect(() => decodeCursor(timed(date), true), date).toThrow();
     expect(() => decodeCursor(encodeCursor({ id: 7 }), true)).toThrow();

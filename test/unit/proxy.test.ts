@@ -42,7 +42,10 @@ describe("round trips", () => {
     // pg: Parse, Bind, Describe, Execute, Sync sent together: one round trip.
     expect(waits(Buffer.concat([typed("P"), typed("B"), typed("D"), typed("E"), typed("S")]))).toBe(1);
     // postgres.js describing first: Parse, Describe, Flush, then Bind, Execute, Sync: two.
-    expect(waits(Buffer.concat([typed("P"), typed("D"), typed("H")])) + waits(Buffer.concat([typed("B"), typed("E"), typed("S")]))).toBe(2);
+    expect(
+      waits(Buffer.concat([typed("P"), typed("D"), typed("H")])) +
+        waits(Buffer.concat([typed("B"), typed("E"), typed("S")])),
+    ).toBe(2);
     expect(waits(typed("X"))).toBe(0);
   });
 });

@@ -47,9 +47,7 @@ const pair = (db: Db, caller: Caller, targetId: number) =>
     db
       .select({ id: users.id })
       .from(users)
-      .where(
-        or(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)), eq(users.id, targetId)),
-      )
+      .where(or(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)), eq(users.id, targetId)))
       .orderBy(asc(users.id))
       .for("no key update"),
   );
@@ -63,15 +61,13 @@ const pair = (db: Db, caller: Caller, targetId: number) =>
 export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
   const locked = pair(db, caller, targetId);
   const mayFollow = userId === caller.id;
-  const inserted = db
-    .$with("inserted", { followeeId: follows.followeeId })
-    .as(
-      sql`INSERT INTO ${follows} (${bare(follows.followerId)}, ${bare(follows.followeeId)})
+  const inserted = db.$with("inserted", { followeeId: follows.followeeId }).as(
+    sql`INSERT INTO ${follows} (${bare(follows.followerId)}, ${bare(follows.followeeId)})
           SELECT f.id, t.id FROM ${locked} AS f, ${locked} AS t
           WHERE f.id = ${caller.id} AND t.id = ${targetId} AND ${mayFollow}::boolean
           ON CONFLICT DO NOTHING
           RETURNING ${bare(follows.followeeId)}`,
-    );
+  );
   const counted = db.$with("counted").as(
     db
       .update(users)
@@ -82,32 +78,26 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
       .where(and(inArray(users.id, [caller.id, targetId]), sql`EXISTS (SELECT 1 FROM ${inserted})`))
       .returning({ id: users.id, followersCount: users.followersCount }),
   );
-  const celebrity = db
-    .$with("celebrity", { userId: celebrities.userId })
-    .as(
-      sql`INSERT INTO ${celebrities} (${bare(celebrities.userId)})
+  const celebrity = db.$with("celebrity", { userId: celebrities.userId }).as(
+    sql`INSERT INTO ${celebrities} (${bare(celebrities.userId)})
           SELECT ${counted.id} FROM ${counted}
           WHERE ${counted.id} = ${targetId} AND ${counted.followersCount} >= ${fanoutMaxFollowers}
           ON CONFLICT DO NOTHING
           RETURNING ${bare(celebrities.userId)}`,
-    );
-  const backfill = db
-    .$with("backfill", { tweetId: homeTimeline.tweetId })
-    .as(
-      sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
+  );
+  const backfill = db.$with("backfill", { tweetId: homeTimeline.tweetId }).as(
+    sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
                                       ${bare(homeTimeline.tweetId)}, ${bare(homeTimeline.authorId)})
           SELECT ${caller.id}, ${tweets.createdAt}, ${tweets.id}, ${tweets.userId} FROM ${tweets}
           WHERE ${tweets.userId} = (SELECT ${inserted.followeeId} FROM ${inserted})
           ORDER BY ${tweets.createdAt} DESC, ${tweets.id} DESC LIMIT ${FOLLOW_BACKFILL}
           ON CONFLICT DO NOTHING
           RETURNING ${bare(homeTimeline.tweetId)}`,
-    );
-  const trimmed = db
-    .$with("trimmed", { userId: homeTimeline.userId })
-    .as(
-      sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
+  );
+  const trimmed = db.$with("trimmed", { userId: homeTimeline.userId }).as(
+    sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
           RETURNING ${homeTimeline.userId}`,
-    );
+  );
   const p = db
     .select({
       ...userColumns(caller),

@@ -87,15 +87,13 @@ const me = (db: Db, caller: Caller) =>
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const liker = me(db, caller);
-  const inserted = db
-    .$with("inserted", { tweetId: likes.tweetId })
-    .as(
-      sql`INSERT INTO ${likes} (${bare(likes.userId)}, ${bare(likes.tweetId)})
+  const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
+    sql`INSERT INTO ${likes} (${bare(likes.userId)}, ${bare(likes.tweetId)})
           SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
           WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId}
           ON CONFLICT DO NOTHING
           RETURNING ${bare(likes.tweetId)}`,
-    );
+  );
   const counted = db.$with("counted").as(
     db
       .update(tweets)
@@ -133,7 +131,13 @@ export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: 
   const removed = db.$with("removed").as(
     db
       .delete(likes)
-      .where(and(eq(likes.tweetId, tweetId), sql`${likes.userId} = (SELECT ${liker.id} FROM ${liker})`, eq(likes.userId, userId)))
+      .where(
+        and(
+          eq(likes.tweetId, tweetId),
+          sql`${likes.userId} = (SELECT ${liker.id} FROM ${liker})`,
+          eq(likes.userId, userId),
+        ),
+      )
       .returning({ tweetId: likes.tweetId }),
   );
   const counted = db.$with("counted").as(

@@ -42,12 +42,10 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
       WHERE ${tweets.userId} = ${celebrities.userId} AND ${olderThan(page.after, tweets.createdAt, tweets.id)}
       ORDER BY ${tweets.createdAt} DESC, ${tweets.id} DESC LIMIT ${limit}) AS t
     WHERE ${self}::boolean`;
-  const entries = db
-    .$with("entries", { id: tweets.id, createdAt: tweets.createdAt })
-    .as(
-      sql`SELECT id, created_at FROM ((${fannedOut}) UNION (${own}) UNION (${merged})) AS e
+  const entries = db.$with("entries", { id: tweets.id, createdAt: tweets.createdAt }).as(
+    sql`SELECT id, created_at FROM ((${fannedOut}) UNION (${own}) UNION (${merged})) AS e
           ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
-    );
+  );
   const p = db
     .select(tweetColumns(caller))
     .from(entries)

@@ -1,9 +1,9 @@
 import { items, one, run } from "../../db/run";
+import { enqueueFanout } from "../../fanout/fanout";
 import { byCreation, paginate, readPage } from "../../lib/pagination";
 import { forbidden, notFound } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
 import { callerOf } from "../../middlewares/auth";
-import { enqueueFanout } from "../../fanout/fanout";
 import { userNotFound } from "../users/users.handlers";
 import * as queries from "./tweets.queries";
 import type { CreateRoute, GetRoute, ListRoute, RemoveRoute, UserTweetsRoute } from "./tweets.routes";

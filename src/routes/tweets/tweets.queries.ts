@@ -45,7 +45,10 @@ export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) =>
     .innerJoin(users, eq(users.id, tweets.userId))
     .where(eq(tweets.id, id))
     .as("page");
-  return db.select({ callerOk: callerOk(caller), item: p._.selectedFields }).from(FLAGS).leftJoinLateral(p, ON);
+  return db
+    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON);
 };
 
 export type NewTweetInput = {
@@ -130,13 +133,11 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
   );
   const fansOut = sql`(SELECT ${author.followersCount} > 0 FROM ${author})
     AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
-  const outbox = db
-    .$with("outbox", { tweetId: fanoutOutbox.tweetId })
-    .as(
-      sql`INSERT INTO ${fanoutOutbox} (${bare(fanoutOutbox.tweetId)})
+  const outbox = db.$with("outbox", { tweetId: fanoutOutbox.tweetId }).as(
+    sql`INSERT INTO ${fanoutOutbox} (${bare(fanoutOutbox.tweetId)})
           SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
           RETURNING ${bare(fanoutOutbox.tweetId)}`,
-    );
+  );
   const p = db
     .select({
       id: created.id,

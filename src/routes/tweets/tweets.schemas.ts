@@ -29,10 +29,10 @@ export const Tweet = z
       .int()
       .nullable()
       .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
-    conversation_id: z
-      .number()
-      .int()
-      .openapi({ description: "The id of the conversation's first tweet (its own id for a first tweet).", example: 23 }),
+    conversation_id: z.number().int().openapi({
+      description: "The id of the conversation's first tweet (its own id for a first tweet).",
+      example: 23,
+    }),
     reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
     liked: z.boolean().optional().openapi({ description: "Whether you liked it; only with a token." }),
   })

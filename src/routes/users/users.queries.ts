@@ -25,7 +25,10 @@ export const listUsers = (caller: Caller | undefined, page: Page) => (db: Db) =>
 
 const oneUser = (caller: Caller | undefined, where: ReturnType<typeof eq>) => (db: Db) => {
   const p = db.select(userColumns(caller)).from(users).where(where).as("page");
-  return db.select({ callerOk: callerOk(caller), item: p._.selectedFields }).from(FLAGS).leftJoinLateral(p, ON);
+  return db
+    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
+    .from(FLAGS)
+    .leftJoinLateral(p, ON);
 };
 
 /** GET /users/{id}. */

@@ -16,7 +16,10 @@ export const Password = z
 
 const count = (description: string, example: number) => z.number().int().openapi({ description, example });
 const callerOnly = (description: string) =>
-  z.boolean().optional().openapi({ description: `${description}; only with a token (false for yourself).` });
+  z
+    .boolean()
+    .optional()
+    .openapi({ description: `${description}; only with a token (false for yourself).` });
 
 export const User = z
   .object({

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { api, countMismatches, NO_MISMATCHES, newTweet, newUser, type TestUser } from "./helpers";
+
+/**
+ * Every count is exactly the number of rows it counts, under any interleaving: the storm of the
+ * foundation issue (accounts deleting themselves while their own likes are committing), with
+ * follows both ways, replies and unlikes in the same storm, round after round. No request may
+ * answer 5xx (a deadlock or serialization failure is retried inside the request), and after each
+ * round the counts are checked with SQL.
+ */
+const ROUNDS = 6;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ACCOUNTS = 10;
+
+describe("exact counts under a storm of writes and account deletions", () => {
+  it(`${ROUNDS} rounds of ${ACCOUNTS} accounts deleting themselves mid-activity: counts equal rows, zero 5xx`, async () => {
+    const author = await newUser("stormau");
+    const bystander = await newUser("stormby");
+    const targets = await Promise.all(Array.from({ length: 5 }, (_, i) => newTweet(author, `storm target ${i}`)));
+    const statuses: number[] = [];
+    const record = async (p: Promise<{ status: number }>) => statuses.push((await p).status);
+
+    for (let round = 0; round < ROUNDS; round++) {
+      const accounts: TestUser[] = await Promise.all(Array.from({ length: ACCOUNTS }, () => newUser("storm")));
+      await Promise.all(
+        accounts.flatMap((u, i) => [
+          ...targets.map((t) =>
+            record(api(`/users/${u.id}/likes`, { method: "POST", token: u.token, body: { tweet_id: t.id } })),
+          ),
+          record(
+            api(`/users/${u.id}/following`, { method: "POST", token: u.token, body: { target_user_id: author.id } }),
+          ),
+          record(
+            api(`/users/${bystander.id}/following`, {
+              method: "POST",
+              token: bystander.token,
+              body: { target_user_id: u.id },
+            }),
+          ),
+          record(
+            api("/tweets", {
+              method: "POST",
+              token: u.token,
+              body: { content: `storm reply ${round}.${i}`, in_reply_to_tweet_id: targets[i % 5]?.id },
+            }),
+          ),
+          record(api(`/users/${u.id}/likes/${targets[(i + 1) % 5]?.id}`, { method: "DELETE", token: u.token })),
+          // The deletion lands while the account's own writes are committing (a few ms in).
+          record(
+            sleep(2 + ((round * ACCOUNTS + i) % 12)).then(() =>
+              api(`/users/${u.id}`, { method: "DELETE", token: u.token }),
+            ),
+          ),
+        ]),
+      );
+      const scope = {
+        users: [author.id, bystander.id, ...accounts.map((u) => u.id)],
+        tweets: targets.map((t) => t.id),
+      };
+      expect(await countMismatches(scope), `round ${round}`).toEqual(NO_MISMATCHES);
+    }
+    const fiveXx = statuses.filter((s) => s >= 500);
+    const byStatus: Record<number, number> = {};
+    for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
+    console.log(`storm statuses: ${JSON.stringify(byStatus)}`);
+    expect(fiveXx, `statuses: ${JSON.stringify(byStatus)}`).toEqual([]);
+    // The storm did happen: every account was deleted, and writes both won and lost against it.
+    expect(byStatus[204] ?? 0).toBeGreaterThanOrEqual(ROUNDS * ACCOUNTS);
+    expect(byStatus[201] ?? 0).toBeGreaterThan(0);
+    expect(byStatus[401] ?? 0).toBeGreaterThan(0);
+    const after = (await api(`/users/${author.id}`)).json;
+    expect(after).toMatchObject({ followers_count: 0 });
+    for (const t of targets)
+      expect((await api(`/tweets/${t.id}`)).json).toMatchObject({ like_count: 0, reply_count: 0 });
+  });
+});
