@@ -2,22 +2,39 @@
  * npm run dev: everything the Worker needs locally, then `wrangler dev`.
  *
  *   no DATABASE_URL  → embedded PGlite (persisted in .data/pglite) served over the Postgres protocol
- *   DATABASE_URL     → that Postgres (local server; a Neon URL is reached directly, without proxy)
+ *   DATABASE_URL     → that Postgres (local server; a Neon URL is reached directly, without stand-ins)
+ *   DB_DRIVER        → http (default) | ws | hyperdrive (wrangler's local Hyperdrive, straight to the database)
  *
- * It applies migrations, seeds an empty database, starts the local stand-ins for Neon's endpoints
- * (a WebSocket-to-TCP proxy and a SQL-over-HTTP endpoint) for a non-Neon Postgres, and runs
- * `wrangler dev` on :8787. DB_DRIVER=ws|http picks the Worker's driver. Ctrl-C stops it all.
+ * It checks the settings first (an invalid one stops it at once, named), applies migrations, seeds
+ * an empty database, starts the local stand-ins for Neon's endpoints (each behind a per-run secret),
+ * and runs `wrangler dev` on :8787. Secrets (the database URL, JWT_SECRET) reach wrangler through a
+ * private env file, never its command line. Ctrl-C stops it all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { unstable_readConfig } from "wrangler";
 import { seed, terminalProgress } from "../seeds/seed";
-import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient } from "./stack/database";
+import { parseConfig } from "../src/env";
+import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, redactUrl, withClient, withPassword } from "./stack/database";
 import { type Embedded, startEmbedded } from "./stack/embedded";
-import { ensureDevSecret, markEmbeddedRunning, PGLITE_DIR, runningEmbeddedUrl } from "./stack/local";
+import {
+  DEV_VARS,
+  ensureDevSecret,
+  markEmbeddedRunning,
+  PGLITE_DIR,
+  readDevVars,
+  runningEmbeddedUrl,
+} from "./stack/local";
 import { type SqlHttp, startSqlHttp } from "./stack/sql-http";
+import { quietWrangler } from "./stack/stack";
 import { type DbProxy, startProxy } from "./stack/ws-proxy";
 
 const PORT = Number(process.env.PORT ?? 8787);
+/** How long `wrangler dev` may take to answer /health before the dev script gives up, with a message. */
+const READY_DEADLINE_MS = 90_000;
+const ENV_FILE = join(ROOT, ".wrangler", "dev.env");
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);
 
 let embedded: Embedded | undefined;
@@ -40,6 +57,7 @@ async function stop(code: number) {
       wrangler?.once("exit", () => resolve(clearTimeout(timer)));
     });
   }
+  rmSync(ENV_FILE, { force: true });
   await proxy?.close();
   await sqlHttp?.close();
   await embedded?.close();
@@ -50,11 +68,31 @@ process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 process.on("SIGHUP", () => void stop(0));
 
+/** The Worker's settings as `wrangler dev` will see them: wrangler.toml's [vars], .dev.vars, then this script's. */
+function checkSettings(own: Record<string, string>) {
+  const vars = unstable_readConfig({ config: join(ROOT, "wrangler.toml") }).vars as Record<string, unknown>;
+  const loaded = parseConfig({ ...vars, ...readDevVars(), ...own });
+  if (!loaded.ok) {
+    console.error(`Invalid setting${loaded.invalid.length > 1 ? "s" : ""}: ${loaded.invalid.join(", ")}.`);
+    console.error("See README, Configuration, for what each accepts. Nothing was started.");
+    process.exit(1);
+  }
+  if (loaded.config.jwtSecretProblem === "too short")
+    console.warn(`JWT_SECRET in ${DEV_VARS} is shorter than 32 characters: logins will be refused (503).`);
+}
+
 async function main() {
   ensureDevSecret();
+  const driverSetting = process.env.DB_DRIVER ?? "http";
+  const own: Record<string, string> = { DB_DRIVER: driverSetting };
+  for (const name of ["DB_TIMEOUT_MS", "FANOUT_MAX_FOLLOWERS"]) {
+    const value = process.env[name];
+    if (value !== undefined) own[name] = value;
+  }
+  checkSettings(own);
+
   let databaseUrl = process.env.DATABASE_URL;
   const progress = terminalProgress("seeding ");
-
   if (databaseUrl) {
     console.log(`Database: ${redactUrl(databaseUrl)}`);
     await migrateUrl(databaseUrl);
@@ -74,33 +112,50 @@ async function main() {
     databaseUrl = embedded.url;
   }
 
-  const vars = [`DATABASE_URL:${databaseUrl}`];
-  if (process.env.DB_DRIVER) vars.push(`DB_DRIVER:${process.env.DB_DRIVER}`);
+  const secrets: Record<string, string> = { ...readDevVars(), ...own, DATABASE_URL: databaseUrl };
   if (!isNeon(databaseUrl)) {
     // Local stand-ins for Neon's endpoints: WebSocket proxy (ws driver), SQL over HTTP (http driver).
     proxy = await startProxy({ target: hostPortOf(databaseUrl) });
     sqlHttp = await startSqlHttp({ databaseUrl });
-    vars.push(`DB_PROXY_URL:${proxy.url}`, `DB_SQL_HTTP_URL:${sqlHttp.url}`);
+    secrets.DB_PROXY_URL = proxy.url;
+    secrets.DB_SQL_HTTP_URL = sqlHttp.url;
   }
+  // Secrets go in a file only this user can read, removed on exit; `ps` shows no connection string.
+  mkdirSync(join(ROOT, ".wrangler"), { recursive: true });
+  writeFileSync(
+    ENV_FILE,
+    `${Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+    { mode: 0o600 },
+  );
+  chmodSync(ENV_FILE, 0o600);
+  quietWrangler(withPassword(databaseUrl));
 
   const bin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   const args = ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
-  for (const v of vars) args.push("--var", v);
-  wrangler = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: "inherit", detached: true });
+  args.push("--env-file", ENV_FILE, "--test-scheduled");
+  wrangler = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: "inherit", detached: true, env: process.env });
   wrangler.on("exit", (code) => void stop(code ?? 0));
 
   const base = `http://127.0.0.1:${PORT}`;
-  for (let i = 0; i < 600 && !stopping; i++) {
-    const ok = await fetch(`${base}/health`).then(
+  const started = Date.now();
+  while (!stopping) {
+    const ok = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) {
       console.log(`\n  API       ${base}/\n  Docs      ${base}/docs\n  OpenAPI   ${base}/openapi.json`);
       console.log(
-        `  Postgres  ${redactUrl(databaseUrl)}${embedded ? " (embedded)" : ""}\n  Ctrl-C stops everything.\n`,
+        `  Postgres  ${redactUrl(databaseUrl)}${embedded ? " (embedded)" : ""}, ${driverSetting} driver\n  Ctrl-C stops everything.\n`,
       );
       return;
+    }
+    if (Date.now() - started > READY_DEADLINE_MS) {
+      console.error(`\nThe API did not answer ${base}/health within ${READY_DEADLINE_MS / 1000} s; stopping.`);
+      console.error("Is port 8787 taken (PORT=…), or the database unreachable? wrangler's output above says more.");
+      return void stop(1);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, inject, newTweet, newUser, PASSWORD, uniqueName } from "./helpers";
+import { api, expectProblem, inject, newTweet, newUser, PASSWORD, someAddress, uniqueName } from "./helpers";
 
 const secret = inject("jwtSecret");
 const now = () => Math.floor(Date.now() / 1000);
@@ -63,11 +63,17 @@ describe("POST /auth/login", () => {
     );
   });
 
-  it("rate-limits login attempts per client address and username: 429 with Retry-After", async () => {
+  it("rate-limits login attempts per client address and username (any case): 429 with Retry-After", async () => {
     const u = await newUser("limited");
+    const from = { "CF-Connecting-IP": someAddress() };
     const attempts = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        api("/auth/login", { method: "POST", body: { username: u.username, password: "bad password!" } }),
+      Array.from({ length: 8 }, (_, i) =>
+        api("/auth/login", {
+          method: "POST",
+          headers: from,
+          // The same username in other cases is the same username: one budget.
+          body: { username: i % 2 ? u.username.toUpperCase() : u.username.toLowerCase(), password: "bad password!" },
+        }),
       ),
     );
     const limited = attempts.filter((r) => r.status === 429);
@@ -78,7 +84,13 @@ describe("POST /auth/login", () => {
     // Another username from the same address is not affected.
     const other = await newUser("unlimited");
     expect(
-      (await api("/auth/login", { method: "POST", body: { username: other.username, password: PASSWORD } })).status,
+      (
+        await api("/auth/login", {
+          method: "POST",
+          headers: from,
+          body: { username: other.username, password: PASSWORD },
+        })
+      ).status,
     ).toBe(200);
   });
 });

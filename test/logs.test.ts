@@ -3,44 +3,21 @@ import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withClient } from "../scripts/stack/database";
 import { type Stack, startStack } from "../scripts/stack/stack";
+import { captureOutput } from "./capture";
 
 /**
  * The Worker's logs: structured JSON lines with the request id, never a password, hash, token or
  * secret. Its console output reaches this process (workerd → wrangler), where it is captured.
  */
 let stack: Stack;
-let captured = "";
-const originals = {
-  out: process.stdout.write.bind(process.stdout),
-  err: process.stderr.write.bind(process.stderr),
-  log: console.log,
-  info: console.info,
-  warn: console.warn,
-  error: console.error,
-};
+let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   stack = await startStack({ env: "test", logLevel: "log" });
-  const capture =
-    (original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]): boolean => {
-      captured += typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString();
-      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-    };
-  process.stdout.write = capture(originals.out) as typeof process.stdout.write;
-  process.stderr.write = capture(originals.err) as typeof process.stderr.write;
-  // Vitest routes console output of test workers around process.stdout: capture it there too.
-  for (const level of ["log", "info", "warn", "error"] as const) {
-    console[level] = (...args: unknown[]) => {
-      captured += `${args.map(String).join(" ")}\n`;
-      originals[level](...args);
-    };
-  }
+  output = captureOutput();
 });
 afterAll(async () => {
-  process.stdout.write = originals.out;
-  process.stderr.write = originals.err;
-  for (const level of ["log", "info", "warn", "error"] as const) console[level] = originals[level];
+  output?.restore();
   await stack?.stop();
 });
 
@@ -74,7 +51,7 @@ describe("logs", () => {
     expect((await post("/users", { username, password }, { "X-Request-Id": "trace-conflict-2" })).status).toBe(409);
     await new Promise((r) => setTimeout(r, 1000));
 
-    const lines = stripVTControlCharacters(captured)
+    const lines = stripVTControlCharacters(output.text())
       .split("\n")
       .map((l) => l.slice(l.indexOf("{")).trim())
       .filter((l) => l.startsWith('{"level"'))
@@ -97,7 +74,7 @@ describe("logs", () => {
     });
     for (const secret of [password, newPassword, token, stack.jwtSecret ?? "", hash ?? "", "pbkdf2_sha256$"]) {
       expect(secret.length).toBeGreaterThan(5);
-      expect(captured.includes(secret), `logs contain ${secret.slice(0, 12)}…`).toBe(false);
+      expect(output.text().includes(secret), `logs contain ${secret.slice(0, 12)}…`).toBe(false);
     }
   });
 

@@ -29,6 +29,7 @@ export async function migratePgliteDb(db: PGlite): Promise<void> {
 /** Runs `fn` with a pg client on `url`. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {}); // a dropped connection fails the query in flight; not the process
   await client.connect();
   try {
     return await fn(client);

@@ -27,9 +27,24 @@ export function markEmbeddedRunning(url: string): () => void {
   return () => rmSync(RUNNING_FILE, { force: true });
 }
 
-/** `.dev.vars` holds the Worker's local secrets; JWT_SECRET is generated on first run. */
+/** `.dev.vars` holds the Worker's local secrets (git-ignored); JWT_SECRET is generated on first run. */
+export const DEV_VARS = ".dev.vars";
+
+/** The variables of `.dev.vars` (KEY=value lines; # comments). */
+export function readDevVars(): Record<string, string> {
+  const file = join(ROOT, DEV_VARS);
+  if (!existsSync(file)) return {};
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1] && !line.trimStart().startsWith("#"))
+      vars[match[1]] = (match[2] ?? "").replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return vars;
+}
+
 export function ensureDevSecret(): void {
-  const file = join(ROOT, ".dev.vars");
+  const file = join(ROOT, DEV_VARS);
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
   if (/^JWT_SECRET=.+$/m.test(current)) return;
   const line = `JWT_SECRET=${randomBytes(32).toString("hex")}\n`;

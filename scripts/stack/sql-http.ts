@@ -137,6 +137,8 @@ export async function startSqlHttp(options: {
     try {
       if (!Array.isArray(body.queries)) return send(res, 200, toResult(await run(pool, body)));
       client = await pool.connect();
+      // A connection that drops while checked out reports through its query; not as a crash.
+      client.on("error", () => {});
       const isolation = ISOLATION[String(req.headers["neon-batch-isolation-level"])] ?? "READ COMMITTED";
       const readOnly = req.headers["neon-batch-read-only"] === "true" ? " READ ONLY" : "";
       const deferrable = req.headers["neon-batch-deferrable"] === "true" ? " DEFERRABLE" : "";

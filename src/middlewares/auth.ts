@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
-import type { Config } from "../env";
+import { type Config, MIN_JWT_SECRET_LENGTH } from "../env";
 import { INT32_MAX } from "../lib/limits";
+import { log } from "../lib/log";
 import { serviceUnavailable, unauthorized } from "../lib/problem";
 import type { AppContext, AppEnv, Caller } from "./context";
 import { limitOrThrow } from "./rate-limit";
@@ -9,14 +10,19 @@ import { limitOrThrow } from "./rate-limit";
 const ALG = "HS256" as const;
 const MAX_TOKEN_LENGTH = 2048;
 
-/** The signing secret, or the same 503 whether JWT_SECRET is unset or too short (the log says which). */
+let reported = false;
+
+/** The signing secret, or the same 503 whether JWT_SECRET is unset or too short (the log says which, once). */
 function secretOf(config: Config): string {
-  if (!config.jwtSecret)
-    throw serviceUnavailable(
-      config.jwtSecretProblem === "too short"
-        ? "Authentication is not configured (JWT_SECRET is too short)."
-        : "Authentication is not configured (JWT_SECRET is unset).",
-    );
+  if (!config.jwtSecret) {
+    if (!reported) {
+      reported = true;
+      log("error", `JWT_SECRET is ${config.jwtSecretProblem ?? "unset"}: authentication is refused`, {
+        min_length: MIN_JWT_SECRET_LENGTH,
+      });
+    }
+    throw serviceUnavailable("Authentication is not configured.");
+  }
   return config.jwtSecret;
 }
 

@@ -1,0 +1,188 @@
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { request } from "node:http";
+import { describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { startSqlHttp } from "../scripts/stack/sql-http";
+import { startProxy } from "../scripts/stack/ws-proxy";
+import { addressKey } from "../src/lib/address";
+import { api, expectProblem, inject, newUser, PASSWORD, someAddress, sql, uniqueName } from "./helpers";
+
+/** What an outside review found (rate limiters, login, the local stand-ins), each with the test that catches it. */
+
+describe("the write limit", () => {
+  it("is keyed by token version: a revoked token spends its own budget, never its owner's", async () => {
+    const u = await newUser("budget");
+    const changed = await api(`/users/${u.id}`, {
+      method: "PATCH",
+      token: u.token,
+      body: { password: `${PASSWORD} changed` },
+    });
+    expect(changed.status).toBe(200);
+    const login = await api("/auth/login", {
+      method: "POST",
+      body: { username: u.username, password: `${PASSWORD} changed` },
+    });
+    const fresh = login.json.access_token as string;
+    // A leaked, revoked token hammering writes ([env.test]: 100 writes a minute) ...
+    const statuses = await Promise.all(
+      Array.from({ length: 110 }, () => api("/tweets", { method: "POST", token: u.token, body: { content: "spam" } })),
+    ).then((rs) => rs.map((r) => r.status));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // ... leaves the owner's current token untouched.
+    expect((await api("/tweets", { method: "POST", token: fresh, body: { content: "mine" } })).status).toBe(201);
+  });
+});
+
+describe("the login limits", () => {
+  const attempt = (address: string, username = uniqueName("spray")) =>
+    api("/auth/login", {
+      method: "POST",
+      headers: { "CF-Connecting-IP": address },
+      body: { username, password: "not the password" },
+    });
+
+  it("limit one address trying many usernames ([env.test]: 30 a minute)", async () => {
+    const address = someAddress();
+    const statuses = await Promise.all(Array.from({ length: 36 }, () => attempt(address))).then((rs) =>
+      rs.map((r) => r.status),
+    );
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(6);
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThan(0);
+    // Another address is not affected.
+    expect((await attempt(someAddress())).status).toBe(401);
+  });
+
+  it("key IPv6 clients by their /64: addresses in one /64 share a budget, another /64 has its own", async () => {
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+    const statuses = await Promise.all(
+      Array.from({ length: 36 }, (_, i) => attempt(`${prefix}:${(i + 1).toString(16)}::${i + 7}`)),
+    ).then((rs) => rs.map((r) => r.status));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(6);
+    expect((await attempt(`${prefix.replace(/:1$/, ":2")}::1`)).status).toBe(401);
+    expect(addressKey("2001:0db8:0000:0001:aaaa:bbbb:cccc:dddd")).toBe(addressKey("2001:db8:0:1::1"));
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("::ffff:192.0.2.1")).toBe("0:0:0:0::/64");
+    expect(addressKey("192.0.2.1")).toBe("192.0.2.1");
+  });
+
+  it("refuse a username that cannot exist (400) before any limiter or hash", async () => {
+    const address = someAddress();
+    const bad = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api("/auth/login", {
+          method: "POST",
+          headers: { "CF-Connecting-IP": address },
+          body: { username: `no spaces ${i}`, password: "whatever" },
+        }),
+      ),
+    );
+    for (const res of bad) expect(expectProblem(res, 400).errors?.[0]?.path).toBe("username");
+    // They spent nothing: a real login from that address goes through.
+    const u = await newUser("after400");
+    const ok = await api("/auth/login", {
+      method: "POST",
+      headers: { "CF-Connecting-IP": address },
+      body: { username: u.username, password: PASSWORD },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it("take the same time for an unknown username as for a wrong password, whatever the stored hash's cost", async () => {
+    const u = await newUser("timing");
+    // A user whose hash was stored at a tenth of today's cost (an older setting).
+    const old = await newUser("oldhash");
+    const salt = randomBytes(16);
+    const hash = pbkdf2Sync(PASSWORD, salt, 10_000, 32, "sha256");
+    const stored = `pbkdf2_sha256$10000$${salt.toString("base64")}$${hash.toString("base64")}`;
+    await sql("UPDATE users SET password_hash = $1 WHERE id = $2", [stored, old.id]);
+    const time = async (username: string) => {
+      const started = performance.now();
+      const res = await api("/auth/login", { method: "POST", body: { username, password: "wrong password" } });
+      expect(res.status).toBe(401);
+      return performance.now() - started;
+    };
+    const samples: Record<"known" | "unknown" | "cheap", number[]> = { known: [], unknown: [], cheap: [] };
+    // Interleaved, after a warm-up, so that drift affects all alike (each attempt comes from an
+    // address of its own: the per-username limit is 5 a minute from one address).
+    await time(uniqueName("nobody"));
+    for (let i = 0; i < 4; i++) {
+      samples.known.push(await time(u.username));
+      samples.unknown.push(await time(uniqueName("nobody")));
+      samples.cheap.push(await time(old.username));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const [k, n, c] = [median(samples.known), median(samples.unknown), median(samples.cheap)];
+    const within = Math.max(10, 0.3 * k);
+    const report = `known ${k.toFixed(1)} ms, unknown ${n.toFixed(1)} ms, cheaper stored hash ${c.toFixed(1)} ms`;
+    expect(Math.abs(k - n), report).toBeLessThan(within);
+    expect(Math.abs(k - c), report).toBeLessThan(within);
+    // A successful login replaces the cheaper hash with one at today's cost.
+    const ok = await api("/auth/login", { method: "POST", body: { username: old.username, password: PASSWORD } });
+    expect(ok.status).toBe(200);
+    const [row] = await sql("SELECT password_hash FROM users WHERE id = $1", [old.id]);
+    expect(row.password_hash).toMatch(/^pbkdf2_sha256\$100000\$/);
+  });
+});
+
+describe("the local stand-ins (SQL over HTTP, WebSocket proxy)", () => {
+  const databaseUrl = inject("databaseUrl");
+
+  it("answer only the Worker: a web page (Origin), a rebound name (Host), a form post or a wrong path is refused", async () => {
+    const sqlHttp = await startSqlHttp({ databaseUrl });
+    try {
+      // node:http, not fetch: fetch will not send a Host of one's choosing.
+      const send = (headers: Record<string, string>, url = sqlHttp.url) =>
+        new Promise<{ status: number }>((resolve, reject) => {
+          const req = request(url, { method: "POST", headers }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0 });
+          });
+          req.on("error", reject);
+          req.end(JSON.stringify({ query: "SELECT 1 AS one", params: [] }));
+        });
+      const json = { "Content-Type": "application/json" };
+      // What the Worker sends works ...
+      expect((await send(json)).status).toBe(200);
+      const before = sqlHttp.stats.statements;
+      // ... and nothing else runs any SQL.
+      expect((await send({ ...json, Origin: "http://evil.example" })).status).toBe(403);
+      expect((await send({ ...json, Host: "evil.example" })).status).toBe(403);
+      expect((await send({ "Content-Type": "text/plain" })).status).toBe(415); // fetch(…, {mode: "no-cors"})
+      expect((await send({})).status).toBe(415);
+      expect((await send(json, sqlHttp.url.replace(sqlHttp.secret, "guessed"))).status).toBe(404);
+      expect((await send(json, new URL("/sql", sqlHttp.url).toString())).status).toBe(404);
+      expect(sqlHttp.stats.statements).toBe(before);
+      expect(sqlHttp.stats.refused).toBe(6);
+    } finally {
+      await sqlHttp.close();
+    }
+  });
+
+  it("the WebSocket proxy refuses an Origin, a foreign Host and a wrong secret", async () => {
+    const url = new URL(databaseUrl);
+    const proxy = await startProxy({ target: { host: url.hostname, port: Number(url.port || 5432) } });
+    const address = `${url.hostname}:${url.port || 5432}`;
+    const open = (target: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(target, { headers });
+        ws.on("open", () => {
+          ws.close();
+          resolve("open");
+        });
+        ws.on("unexpected-response", (_req, res) => resolve(`refused ${res.statusCode}`));
+        ws.on("error", () => resolve("error"));
+      });
+    try {
+      expect(await open(`${proxy.url}/v1?address=${address}`)).toBe("open");
+      expect(await open(`${proxy.url}/v1?address=${address}`, { Origin: "http://evil.example" })).toMatch(/^refused/);
+      expect(await open(`${proxy.url}/v1?address=${address}`, { Host: "evil.example" })).toMatch(/^refused/);
+      expect(await open(`${proxy.url.replace(proxy.secret, "guessed")}/v1?address=${address}`)).toMatch(
+        /^refused|error/,
+      );
+      expect(proxy.stats.connections).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
