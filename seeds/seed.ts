@@ -14,7 +14,7 @@ import { ADJECTIVES, HASHTAGS, NOUNS, RARE_WORD, TEMPLATES, TOPICS } from "./wor
  * - follows: user 1 (the demo user) follows max(50, follows / 200) accounts, user 2 is followed by
  *   everyone, and the rest are spread over every user with a skewed choice of followee (a few
  *   accounts get most followers, as on real networks);
- * - every count is computed from the rows it counts; accounts at the fan-out threshold enter
+ * - every count is computed from the rows it counts; accounts above the fan-out threshold enter
  *   `celebrities`; each home timeline is backfilled with its newest entries (TIMELINE_KEEP at most).
  */
 export const DEMO_PASSWORD = "twitter-demo-password";
@@ -110,6 +110,7 @@ export async function seed(
   db: Queryable,
   requested: Partial<Counts> = {},
   progress: Progress = () => {},
+  fanoutMaxFollowers = DEFAULT_FANOUT_MAX_FOLLOWERS,
 ): Promise<SeedResult> {
   const counts = { ...DEFAULT_COUNTS, ...requested };
   const { users, tweets, likes, follows } = counts;
@@ -200,6 +201,8 @@ export async function seed(
     };
     if (bulk) await withIndexesDeferred(db, ["tweets", "likes", "follows"], load, progress);
     else await load();
+    // Statistics for the statements below (they join what was just loaded).
+    await db.query("ANALYZE users, tweets, likes, follows");
 
     progress("counts", 0, 1);
     await db.query(
@@ -220,7 +223,7 @@ export async function seed(
        WHERE users.id = u.id`,
     );
     await db.query(
-      `INSERT INTO celebrities (user_id) SELECT id FROM users WHERE followers_count >= ${DEFAULT_FANOUT_MAX_FOLLOWERS}`,
+      `INSERT INTO celebrities (user_id) SELECT id FROM users WHERE followers_count > ${fanoutMaxFollowers}`,
     );
     progress("counts", 1, 1);
 

@@ -109,11 +109,27 @@ app.onError((error, c) => {
       request_id: c.var.requestId,
       status: problem.status,
       error: cause instanceof Error ? cause.name : "unknown",
-      ...(pg ? { pg_code: pg.code } : fromDatabase ? {} : { detail: error.message }),
+      ...(pg ? { pg_code: pg.code } : fromDatabase ? { reason: transportReason(cause) } : { detail: error.message }),
     });
   }
   return problemResponse(c, problem);
 });
+
+/**
+ * Why a database request failed when Postgres did not say (no SQLSTATE): the names along the cause
+ * chain and the innermost message, which comes from the network or the driver's transport (a lost
+ * connection, an HTTP status), never from a query: query errors are the Drizzle wrapper, skipped.
+ */
+function transportReason(error: unknown): string {
+  const names: string[] = [];
+  let innermost: unknown = error;
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    names.push(e.name);
+    innermost = e;
+  }
+  const message = innermost instanceof DrizzleQueryError || !(innermost instanceof Error) ? "" : innermost.message;
+  return `${names.join(" < ")}${message ? `: ${message.slice(0, 200)}` : ""}`;
+}
 
 export default app;
 export type AppType = typeof routes;

@@ -39,7 +39,7 @@ const settings = z.object({
   DB_TIMEOUT_MS: integer(100, 60_000, 8_000),
   TOKEN_TTL_SECONDS: integer(60, 30 * 24 * 3600, 3600),
   PBKDF2_ITERATIONS: integer(10_000, MAX_PBKDF2_ITERATIONS, MAX_PBKDF2_ITERATIONS),
-  /** Accounts with at least this many followers are not fanned out: their tweets are merged at read time. */
+  /** Accounts with more followers than this are not fanned out: their tweets are merged at read time. */
   FANOUT_MAX_FOLLOWERS: integer(1, 100_000_000, DEFAULT_FANOUT_MAX_FOLLOWERS),
   JWT_SECRET: z.string().optional(),
 });

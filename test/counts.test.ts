@@ -18,7 +18,12 @@ describe("exact counts under a storm of writes and account deletions", () => {
     const bystander = await newUser("stormby");
     const targets = await Promise.all(Array.from({ length: 5 }, (_, i) => newTweet(author, `storm target ${i}`)));
     const statuses: number[] = [];
-    const record = async (p: Promise<{ status: number }>) => statuses.push((await p).status);
+    const failures: string[] = [];
+    const record = async (p: Promise<{ status: number; text: string; headers: Headers }>) => {
+      const res = await p;
+      statuses.push(res.status);
+      if (res.status >= 500) failures.push(`${res.status} ${res.headers.get("x-request-id")} ${res.text}`);
+    };
 
     for (let round = 0; round < ROUNDS; round++) {
       const accounts: TestUser[] = await Promise.all(Array.from({ length: ACCOUNTS }, () => newUser("storm")));
@@ -63,7 +68,7 @@ describe("exact counts under a storm of writes and account deletions", () => {
     const byStatus: Record<number, number> = {};
     for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
     console.log(`storm statuses: ${JSON.stringify(byStatus)}`);
-    expect(fiveXx, `statuses: ${JSON.stringify(byStatus)}`).toEqual([]);
+    expect(fiveXx, `statuses: ${JSON.stringify(byStatus)}; ${failures.join("; ")}`).toEqual([]);
     // The storm did happen: every account was deleted, and writes both won and lost against it.
     expect(byStatus[204] ?? 0).toBeGreaterThanOrEqual(ROUNDS * ACCOUNTS);
     expect(byStatus[201] ?? 0).toBeGreaterThan(0);

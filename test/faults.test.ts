@@ -3,7 +3,7 @@ import { migratePgliteDb, withClient } from "../scripts/stack/database";
 import { type Embedded, freePort, startEmbedded } from "../scripts/stack/embedded";
 import { NO_MISMATCHES } from "../scripts/stack/invariants";
 import { checkInvariants, runMixedLoad } from "../scripts/stack/load";
-import { type Stack, startStack } from "../scripts/stack/stack";
+import { driverFromEnv, type Stack, startStack } from "../scripts/stack/stack";
 
 /**
  * Faults, each against a Worker of its own: the database down at start and coming back, a slow
@@ -45,7 +45,7 @@ describe("faults", () => {
     const health = await timed(`${stack.baseUrl}/health`);
     expect(health.status).toBe(503);
     expect(health.type).toMatch(/problem\+json/);
-    expect(health.ms).toBeLessThan(3_000);
+    expect(health.ms).toBeLessThan(DEADLINE_MS + 1_500);
     for (const res of [
       await timed(`${stack.baseUrl}/tweets`),
       await timed(`${stack.baseUrl}/users/1`),
@@ -91,60 +91,88 @@ describe("faults", () => {
     await expect.poll(async () => (await timed(`${stack.baseUrl}/tweets`)).status, { timeout: 10_000 }).toBe(200);
   });
 
-  it.each(["database", "proxy and SQL endpoint"])(
-    "%s restarted under load: problems or successes, recovery, nothing half done",
-    async (what) => {
-      // The database restart is of the embedded one (stopping the shared server would disturb other tests);
-      // on a server, every connection of the test database is terminated instead, as a restart does.
-      const server = what === "database" ? process.env.TEST_DATABASE_URL || undefined : undefined;
-      const stack = await startStack({ serverUrl: server, env: "bench", vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) } });
-      stacks.push(stack);
-      let terminated = 0;
-      const fault = (async () => {
-        await new Promise((r) => setTimeout(r, 2_000));
-        if (what !== "database") await stack.restartEndpoints(700);
-        else if (stack.embedded) await stack.embedded.restart(700);
-        else {
-          // Kill every session of the test database, repeatedly for 700 ms, as a restart does.
-          const name = new URL(stack.databaseUrl).pathname.slice(1);
-          for (let i = 0; i < 7; i++) {
-            terminated += await withClient(process.env.TEST_DATABASE_URL as string, async (c) => {
-              const { rows } = await c.query(
-                "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                [name],
-              );
-              return rows[0].n as number;
-            });
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        }
-      })();
-      const load = await runMixedLoad({ baseUrl: stack.baseUrl, seconds: 6, connections: 8, usersPerConnection: 2 });
-      await fault;
-      // The fault was real: requests failed while the database or the endpoints were down (each with a problem
-      // document, checked below); killed server sessions may instead be replaced transparently by the pool.
-      const failed = (load.statuses[503] ?? 0) + (load.statuses[504] ?? 0);
-      if (stack.kind === "server" && what === "database") expect(terminated).toBeGreaterThan(0);
-      else expect(failed, JSON.stringify(load.statuses)).toBeGreaterThan(0);
-      const unexpected = Object.keys(load.statuses)
-        .map(Number)
-        // 401: a token of an account that deleted itself meanwhile.
-        .filter((s) => ![200, 201, 204, 401, 404, 503, 504].includes(s));
-      expect(unexpected).toEqual([]);
-      expect(load.malformed).toBe(0);
-      expect(load.transportErrors).toBe(0);
-      await expect.poll(async () => (await timed(`${stack.baseUrl}/health`)).status, { timeout: 10_000 }).toBe(200);
-      expect((await timed(`${stack.baseUrl}/tweets`)).status).toBe(200);
-      const invariants = await checkInvariants(stack.databaseUrl, load);
-      expect(invariants).toMatchObject({
-        counts: NO_MISMATCHES,
-        orphanLikes: 0,
-        orphanTweets: 0,
-        orphanFollows: 0,
-        lostTweets: 0,
-        likeStateMismatches: 0,
+  // PGlite has no connection limit. On the server, a role limited to 2 connections stands for a server
+  // at max_connections (superusers are exempt from limits, hence the role); the WebSocket path and
+  // local Hyperdrive open a connection per request, the SQL-over-HTTP stand-in pools a few.
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "a burst beyond the database's connection limit: refusals (53300) are retried inside the request, never a 5xx",
+    async () => {
+      const owner = await startStack({ serverUrl: process.env.TEST_DATABASE_URL, env: "test" });
+      stacks.push(owner);
+      await withClient(owner.databaseUrl, async (c) => {
+        await c.query(`DO $$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'twitter_burst') THEN CREATE ROLE twitter_burst LOGIN; END IF;
+        END $$`);
+        await c.query("ALTER ROLE twitter_burst CONNECTION LIMIT 2");
+        await c.query("GRANT ALL ON ALL TABLES IN SCHEMA public TO twitter_burst");
+        await c.query("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO twitter_burst");
       });
-      expect(load.tweets.size).toBeGreaterThan(0);
+      const limited = new URL(owner.databaseUrl);
+      limited.username = "twitter_burst";
+      const stack = await startStack({ existingDatabaseUrl: limited.toString(), migrate: false, env: "test" });
+      stacks.push(stack);
+      const burst = await Promise.all(Array.from({ length: 24 }, () => timed(`${stack.baseUrl}/tweets?limit=5`)));
+      expect(
+        burst.map((r) => r.status),
+        burst.find((r) => r.status !== 200)?.text,
+      ).toEqual(Array(24).fill(200));
     },
   );
+
+  // Hyperdrive's path has no stand-in to restart (wrangler connects its binding straight to the
+  // database), so there the second case would test nothing; the database restart covers it.
+  const paths = driverFromEnv() === "hyperdrive" ? ["database"] : ["database", "proxy and SQL endpoint"];
+  it.each(paths)("%s restarted under load: problems or successes, recovery, nothing half done", async (what) => {
+    // The database restart is of the embedded one (stopping the shared server would disturb other tests);
+    // on a server, every connection of the test database is terminated instead, as a restart does.
+    const server = what === "database" ? process.env.TEST_DATABASE_URL || undefined : undefined;
+    const stack = await startStack({ serverUrl: server, env: "bench", vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) } });
+    stacks.push(stack);
+    let terminated = 0;
+    const fault = (async () => {
+      await new Promise((r) => setTimeout(r, 2_000));
+      if (what !== "database") await stack.restartEndpoints(700);
+      else if (stack.embedded) await stack.embedded.restart(700);
+      else {
+        // Kill every session of the test database, repeatedly for 700 ms, as a restart does.
+        const name = new URL(stack.databaseUrl).pathname.slice(1);
+        for (let i = 0; i < 7; i++) {
+          terminated += await withClient(process.env.TEST_DATABASE_URL as string, async (c) => {
+            const { rows } = await c.query(
+              "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+              [name],
+            );
+            return rows[0].n as number;
+          });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    })();
+    const load = await runMixedLoad({ baseUrl: stack.baseUrl, seconds: 6, connections: 8, usersPerConnection: 2 });
+    await fault;
+    // The fault was real: requests failed while the database or the endpoints were down (each with a problem
+    // document, checked below); killed server sessions may instead be replaced transparently by the pool.
+    const failed = (load.statuses[503] ?? 0) + (load.statuses[504] ?? 0);
+    if (stack.kind === "server" && what === "database") expect(terminated).toBeGreaterThan(0);
+    else expect(failed, JSON.stringify(load.statuses)).toBeGreaterThan(0);
+    const unexpected = Object.keys(load.statuses)
+      .map(Number)
+      // 401: a token of an account that deleted itself meanwhile.
+      .filter((s) => ![200, 201, 204, 401, 404, 503, 504].includes(s));
+    expect(unexpected).toEqual([]);
+    expect(load.malformed).toBe(0);
+    expect(load.transportErrors).toBe(0);
+    await expect.poll(async () => (await timed(`${stack.baseUrl}/health`)).status, { timeout: 10_000 }).toBe(200);
+    expect((await timed(`${stack.baseUrl}/tweets`)).status).toBe(200);
+    const invariants = await checkInvariants(stack.databaseUrl, load);
+    expect(invariants).toMatchObject({
+      counts: NO_MISMATCHES,
+      orphanLikes: 0,
+      orphanTweets: 0,
+      orphanFollows: 0,
+      lostTweets: 0,
+      likeStateMismatches: 0,
+    });
+    expect(load.tweets.size).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,10 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { describe, expect, it } from "vitest";
-import { migratePgliteDb, migrateUrl, withClient, withDatabase } from "../scripts/stack/database";
+import { migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase } from "../scripts/stack/database";
+import { startEmbedded } from "../scripts/stack/embedded";
 import { appliedMigrations, journal, missingRollbacks, rollback, schemaDump } from "../scripts/stack/migrations";
 import type { Queryable } from "../seeds/seed";
 
@@ -21,6 +25,27 @@ async function onScratch(fn: (db: Queryable, migrate: () => Promise<void>) => Pr
   const url = withDatabase(server, name);
   try {
     await withClient(url, (client) => fn(client, () => migrateUrl(url)));
+  } finally {
+    await withClient(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+}
+
+/** Runs `fn` with the URL of an empty database: on TEST_DATABASE_URL's server, else an embedded one served over TCP. */
+async function onEmptyUrl(fn: (url: string) => Promise<void>) {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) {
+    const embedded = await startEmbedded();
+    try {
+      await fn(embedded.url);
+    } finally {
+      await embedded.close();
+    }
+    return;
+  }
+  const name = `twitter_push_${Date.now()}_${process.pid}`;
+  await withClient(server, (c) => c.query(`CREATE DATABASE ${name}`));
+  try {
+    await fn(withDatabase(server, name));
   } finally {
     await withClient(server, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   }
@@ -56,4 +81,26 @@ describe("reversible migrations", () => {
       expect(await schemaDump(db)).toBe(first);
     });
   });
+
+  it("drizzle-kit push gives the schema the migrations give", async () => {
+    let migrated = "";
+    await onScratch(async (db, migrate) => {
+      await migrate();
+      migrated = await schemaDump(db);
+    });
+    await onEmptyUrl(async (url) => {
+      await promisify(execFile)(
+        process.execPath,
+        [join(ROOT, "node_modules", "drizzle-kit", "bin.cjs"), "push", "--force"],
+        {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: url },
+          timeout: 60_000,
+        },
+      );
+      const pushed = await withClient(url, (c) => schemaDump(c));
+      expect(pushed).toContain("tweets.search tsvector");
+      expect(pushed).toBe(migrated);
+    });
+  }, 90_000);
 });

@@ -112,19 +112,19 @@ describe("GET /users/{id}/timeline", () => {
   it("merges accounts with very many followers at read time (no fan-out), immediately", async () => {
     const celebrity = await newUser("celeb");
     const reader = await newUser("celebfan");
-    // 49 followers written straight to the tables (the test Worker's FANOUT_MAX_FOLLOWERS is 50) ...
+    // 50 followers written straight to the tables (the test Worker's FANOUT_MAX_FOLLOWERS is 50) ...
     const [{ first }] = await sql(
       `WITH u AS (INSERT INTO users (username, password_hash)
-                  SELECT 'cf_' || substr(md5(random()::text), 1, 12) || g, 'x' FROM generate_series(1, 49) g RETURNING id),
+                  SELECT 'cf_' || substr(md5(random()::text), 1, 12) || g, 'x' FROM generate_series(1, 50) g RETURNING id),
             f AS (INSERT INTO follows (follower_id, followee_id) SELECT id, $1 FROM u RETURNING follower_id),
             c AS (UPDATE users SET following_count = 1 WHERE id IN (SELECT follower_id FROM f))
        SELECT min(follower_id) AS first FROM f`,
       [celebrity.id],
     );
     expect(first).toBeGreaterThan(0);
-    await sql("UPDATE users SET followers_count = 49 WHERE id = $1", [celebrity.id]);
-    // ... and the 50th through the API: the account enters `celebrities`.
-    expect((await follow(reader, celebrity)).json.followers_count).toBe(50);
+    await sql("UPDATE users SET followers_count = 50 WHERE id = $1", [celebrity.id]);
+    // ... and the 51st through the API: the account enters `celebrities`.
+    expect((await follow(reader, celebrity)).json.followers_count).toBe(51);
     expect(await sql("SELECT 1 FROM celebrities WHERE user_id = $1", [celebrity.id])).toHaveLength(1);
     const tweet = await newTweet(celebrity, "to my many followers");
     expect(ids(await timeline(reader))[0]).toBe(tweet.id);

@@ -8,25 +8,16 @@ import type { Queryable } from "../../seeds/seed";
  */
 export type Scope = { users?: number[]; tweets?: number[] };
 
-const COUNT_CHECKS = {
-  likeCount: (where: string) =>
-    `SELECT count(*) AS n FROM tweets t
-     WHERE ${where} AND t.like_count <> (SELECT count(*) FROM likes l WHERE l.tweet_id = t.id)`,
-  replyCount: (where: string) =>
-    `SELECT count(*) AS n FROM tweets t
-     WHERE ${where} AND t.reply_count <> (SELECT count(*) FROM tweets r WHERE r.in_reply_to_tweet_id = t.id)`,
-  followersCount: (where: string) =>
-    `SELECT count(*) AS n FROM users u
-     WHERE ${where} AND u.followers_count <> (SELECT count(*) FROM follows f WHERE f.followee_id = u.id)`,
-  followingCount: (where: string) =>
-    `SELECT count(*) AS n FROM users u
-     WHERE ${where} AND u.following_count <> (SELECT count(*) FROM follows f WHERE f.follower_id = u.id)`,
-  tweetCount: (where: string) =>
-    `SELECT count(*) AS n FROM users u
-     WHERE ${where} AND u.tweet_count <> (SELECT count(*) FROM tweets t WHERE t.user_id = u.id)`,
+/** Each count: the table and column that hold it, and the rows it counts (table and the column naming the owner). */
+const COUNTS = {
+  likeCount: { table: "tweets", column: "like_count", rows: "likes", owner: "tweet_id" },
+  replyCount: { table: "tweets", column: "reply_count", rows: "tweets", owner: "in_reply_to_tweet_id" },
+  followersCount: { table: "users", column: "followers_count", rows: "follows", owner: "followee_id" },
+  followingCount: { table: "users", column: "following_count", rows: "follows", owner: "follower_id" },
+  tweetCount: { table: "users", column: "tweet_count", rows: "tweets", owner: "user_id" },
 } as const;
 
-export type CountMismatches = Record<keyof typeof COUNT_CHECKS, number>;
+export type CountMismatches = Record<keyof typeof COUNTS, number>;
 
 export const NO_MISMATCHES: CountMismatches = {
   likeCount: 0,
@@ -38,11 +29,17 @@ export const NO_MISMATCHES: CountMismatches = {
 
 export async function countMismatches(db: Queryable, scope?: Scope): Promise<CountMismatches> {
   const mismatches = { ...NO_MISMATCHES };
-  for (const [name, check] of Object.entries(COUNT_CHECKS) as [keyof CountMismatches, (w: string) => string][]) {
-    const onTweets = name === "likeCount" || name === "replyCount";
-    const ids = onTweets ? scope?.tweets : scope?.users;
-    const where = scope ? `${onTweets ? "t" : "u"}.id = ANY($1::int[])` : "true";
-    const { rows } = await db.query<{ n: number | string }>(check(where), scope ? [ids ?? []] : []);
+  for (const [name, count] of Object.entries(COUNTS) as [
+    keyof CountMismatches,
+    (typeof COUNTS)[keyof CountMismatches],
+  ][]) {
+    const ids = count.table === "tweets" ? scope?.tweets : scope?.users;
+    const { rows } = await db.query<{ n: number | string }>(
+      `SELECT count(*) AS n FROM ${count.table} o
+       WHERE ${scope ? "o.id = ANY($1::int[])" : "true"}
+         AND o.${count.column} <> (SELECT count(*) FROM ${count.rows} r WHERE r.${count.owner} = o.id)`,
+      scope ? [ids ?? []] : [],
+    );
     mismatches[name] = Number(rows[0]?.n ?? 0);
   }
   return mismatches;

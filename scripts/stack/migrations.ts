@@ -71,17 +71,19 @@ export async function rollback(db: Queryable, target?: string): Promise<string[]
 
 /** The public schema as text (tables, columns, constraints, indexes), to compare two states. */
 export async function schemaDump(db: Queryable): Promise<string> {
-  const parts = await Promise.all([
-    db.query<{ line: string }>(
+  // One after another: a pg Client runs one query at a time.
+  const parts = [
+    await db.query<{ line: string }>(
       `SELECT table_name || '.' || column_name || ' ' || data_type || coalesce('(' || character_maximum_length || ')', '')
-              || ' null=' || is_nullable || ' default=' || coalesce(column_default, '') || ' identity=' || is_identity AS line
+              || ' null=' || is_nullable || ' default=' || coalesce(column_default, '') || ' identity=' || is_identity
+              || ' generated=' || coalesce(generation_expression, '') AS line
        FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1`,
     ),
-    db.query<{ line: string }>(
+    await db.query<{ line: string }>(
       `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS line
        FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1`,
     ),
-    db.query<{ line: string }>(`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`),
-  ]);
+    await db.query<{ line: string }>(`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`),
+  ];
   return parts.flatMap((p) => p.rows.map((r) => r.line)).join("\n");
 }

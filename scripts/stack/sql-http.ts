@@ -158,6 +158,11 @@ export async function startSqlHttp(options: {
       client?.release();
     }
   });
+  // Node closes an idle keep-alive connection after 5 s; workerd may send on it at that very moment
+  // and get a reset (a 503 of one request in a few thousand). Idle connections stay open longer here
+  // than workerd keeps them.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { unstable_startWorker } from "wrangler";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase, withPassword } from "./database";
 import { type Embedded, startEmbedded } from "./embedded";
+import { tolerateLocalHyperdriveResets } from "./local-hyperdrive";
 import { type DelayProxy, startDelayProxy } from "./net-delay";
 import { type SqlHttp, startSqlHttp } from "./sql-http";
 import { type DbProxy, startProxy } from "./ws-proxy";
@@ -75,6 +78,43 @@ export type StackOptions = {
 export const driverFromEnv = (value = process.env.TEST_DB_DRIVER): Driver =>
   value === "ws" || value === "hyperdrive" ? value : "http";
 
+/**
+ * The Worker's build (scripts/build.ts → dist/worker.js), run here once per stack instead of by
+ * wrangler: wrangler's custom-build watcher rebuilds and reloads the Worker when it becomes ready
+ * and on every change under src/, whatever `watch: false` says — a restart mid-request.
+ */
+async function buildWorker() {
+  await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "build.ts")], { cwd: ROOT });
+}
+
+/** How long a stack may take to answer GET / before its start fails with a message (never a hang). */
+const STARTUP_DEADLINE_MS = 90_000;
+
+/** Waits until the Worker is ready and answers GET / (no database), within STARTUP_DEADLINE_MS. */
+async function answering(worker: { ready: Promise<void>; url: Promise<URL> }, what: string): Promise<string> {
+  const deadline = Date.now() + STARTUP_DEADLINE_MS;
+  const fail = () => new Error(`The Worker (${what}) did not answer GET / within ${STARTUP_DEADLINE_MS / 1000} s.`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(fail()), STARTUP_DEADLINE_MS);
+  });
+  try {
+    await Promise.race([worker.ready, expired]);
+    const base = (await Promise.race([worker.url, expired])).toString().replace(/\/$/, "");
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${base}/`, { signal: AbortSignal.timeout(5_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return base;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw fail();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let embedded: Embedded | undefined;
   let databaseUrl: string;
@@ -98,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const driver = options.driver ?? driverFromEnv();
+  if (driver === "hyperdrive") tolerateLocalHyperdriveResets();
   const rtt = options.rttMs ?? 0;
   const database = hostPortOf(databaseUrl);
   // Every stand-in runs whichever path the Worker uses; only the path's own one is behind the distance.
@@ -122,11 +163,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   quietWrangler();
   const text = (value: string) => ({ type: "plain_text" as const, value });
+  await buildWorker();
   const worker = await unstable_startWorker({
     config: join(ROOT, "wrangler.toml"),
     env: options.env,
     // unstable_startWorker does not derive this from compatibility_flags as `wrangler dev` does.
-    build: { nodejsCompatMode: "v2" },
+    // No custom build command: built above, once (see buildWorker).
+    build: { nodejsCompatMode: "v2", custom: { command: "" } },
     bindings: {
       DATABASE_URL: text(databaseUrl),
       DB_DRIVER: text(driver),
@@ -150,8 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logLevel: options.logLevel ?? "warn",
     },
   });
-  await worker.ready;
-  const baseUrl = (await worker.url).toString().replace(/\/$/, "");
+  const baseUrl = await answering(worker, `${driver} driver, ${embedded ? "embedded" : "server"} Postgres`);
 
   const stack: Stack = {
     baseUrl,

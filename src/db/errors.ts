@@ -12,11 +12,20 @@ export function pgErrorOf(error: unknown): PgError | undefined {
   return undefined;
 }
 
-/** A deadlock or a serialization failure: the statement (or transaction) rolled back and can run again. */
-export const isTransient = (error: unknown) => {
-  const code = pgErrorOf(error)?.code;
-  return code === "40P01" || code === "40001";
-};
+/**
+ * Why a failure is worth running again inside the request, if it is:
+ * - "conflict": a deadlock or a serialization failure (the statement or transaction rolled back);
+ * - "refused": the connection was refused before anything ran (too many connections, the server
+ *   starting up) — the WebSocket path and local Hyperdrive open a connection per request, so a
+ *   burst can meet the server's max_connections, and a retry a moment later gets one.
+ */
+const CONFLICT = new Set(["40P01", "40001"]);
+const REFUSED = new Set(["53300", "57P03"]);
+export type Transient = "conflict" | "refused";
+export function transientOf(error: unknown): Transient | undefined {
+  const code = pgErrorOf(error)?.code ?? "";
+  return CONFLICT.has(code) ? "conflict" : REFUSED.has(code) ? "refused" : undefined;
+}
 
 /**
  * Neon's own refusals (quota exceeded, compute suspended or disabled) come without a specific

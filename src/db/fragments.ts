@@ -1,6 +1,17 @@
-import { type Column, type SQL, sql } from "drizzle-orm";
+import {
+  asc,
+  type Column,
+  type ColumnsSelection,
+  desc,
+  type SQL,
+  type Subquery,
+  sql,
+  type WithSubquery,
+} from "drizzle-orm";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Position } from "../lib/pagination";
 import type { Caller } from "../middlewares/context";
+import type { Db } from "./client";
 import { follows, likes, tweets, users } from "./schema";
 
 /**
@@ -72,6 +83,11 @@ export const tweetColumns = (caller: Caller | undefined) => ({
   ),
 });
 
+type Sortable = Column | SQL.Aliased;
+/** A page's order, repeated outside the LATERAL join: newest first, or oldest first, by (time, id). */
+export const newestFirst = (time: Sortable, id: Sortable) => [desc(time), desc(id)];
+export const oldestFirst = (time: Sortable, id: Sortable) => [asc(time), asc(id)];
+
 /** Keyset predicate of a newest-first list: `(at, id) < cursor`, a range of the list's index. */
 export const olderThan = (position: Position | undefined, at: Column | SQL, id: Column | SQL): SQL =>
   position?.at ? sql`(${at}, ${id}) < (${position.at.toISOString()}::timestamptz, ${position.id})` : sql`true`;
@@ -82,3 +98,30 @@ export const newerThan = (position: Position | undefined, at: Column | SQL, id: 
 
 /** A column's bare name, for the left side of `UPDATE … SET` in a `sql` statement. */
 export const bare = (column: Column) => sql.identifier(column.name);
+
+/**
+ * A read statement of flags and items: `SELECT <flags>, page.* FROM FLAGS LEFT JOIN LATERAL (page)
+ * ON true [ORDER BY <order>]` (see the top of this file), typed: each row has the flags and `item`,
+ * the page's row or null. `withs` are the statement's CTEs (data-modifying ones run regardless).
+ */
+export function flagged<F extends Record<string, SQL.Aliased>, P extends PageSubquery>(
+  db: Db,
+  flags: F,
+  page: P,
+  options: { order?: (page: P) => SQL[]; withs?: WithSubquery[] } = {},
+): PromiseLike<FlaggedRow<F, P>[]> & { toSQL(): { sql: string; params: unknown[] } } {
+  const start = options.withs?.length ? db.with(...options.withs) : db;
+  const query = start
+    .select({ ...flags, item: page._.selectedFields })
+    .from(FLAGS)
+    // The page's selection is generic here, which Drizzle's join typing cannot check; the row type
+    // is declared by this function instead.
+    .leftJoinLateral(page as unknown as Subquery<"page", Record<string, never>>, ON);
+  const ordered = options.order ? query.orderBy(...options.order(page)) : query;
+  return ordered as unknown as PromiseLike<FlaggedRow<F, P>[]> & { toSQL(): { sql: string; params: unknown[] } };
+}
+
+type PageSubquery = Subquery<"page", Record<string, unknown>> & { _: { selectedFields: ColumnsSelection } };
+export type FlaggedRow<F extends Record<string, SQL.Aliased>, P extends PageSubquery> = {
+  [K in keyof F]: F[K]["_"]["type"];
+} & { item: SelectResultFields<P["_"]["selectedFields"]> | null };

@@ -2,7 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { type ApiError, gatewayTimeout, unauthorized } from "../lib/problem";
 import type { AppContext } from "../middlewares/context";
 import type { Database, Db, Row } from "./client";
-import { isTransient, toApiError } from "./errors";
+import { toApiError, transientOf } from "./errors";
 
 /**
  * The one way a request talks to the database.
@@ -26,16 +26,24 @@ export type Flags = { callerOk?: boolean | null; found?: boolean | null; allowed
 type Failures = { notFound?: () => ApiError; forbidden?: () => ApiError };
 const FLAG_OF = { notFound: "found", forbidden: "allowed" } as const;
 
-const ATTEMPTS = 4;
+/** A conflict is retried this many times in all; a refusal until half the deadline has passed. */
+const CONFLICT_ATTEMPTS = 4;
 
-/** Runs `attempt` within the deadline; a deadlock or serialization failure runs it again (bounded, with jitter). */
+/** Runs `attempt` within the deadline; a transient failure (see transientOf) runs it again, with jittered backoff. */
 async function withRetries<T>(db: Database, attempt: () => PromiseLike<T>): Promise<T> {
+  const started = Date.now();
   for (let n = 1; ; n++) {
     try {
       return await withinDeadline(db.deadlineMs, attempt);
     } catch (error) {
-      if (n >= ATTEMPTS || !isTransient(error)) throw toApiError(error);
-      await new Promise((r) => setTimeout(r, 10 * 2 ** n + Math.random() * 20));
+      const backoff = Math.min(10 * 2 ** n, 200) + Math.random() * 20;
+      const transient = transientOf(error);
+      const again =
+        transient === "conflict"
+          ? n < CONFLICT_ATTEMPTS
+          : transient === "refused" && Date.now() - started + backoff < db.deadlineMs / 2;
+      if (!again) throw toApiError(error);
+      await new Promise((r) => setTimeout(r, backoff));
     }
   }
 }

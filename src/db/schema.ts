@@ -199,7 +199,7 @@ export const homeTimeline = pgTable(
 /**
  * Accounts whose tweets are not fanned out: their followers' timelines merge them at read time
  * (Twitter's answer for accounts with very many followers). An account enters when its
- * followers_count reaches FANOUT_MAX_FOLLOWERS and stays (no flapping, no rebuilds).
+ * followers_count exceeds FANOUT_MAX_FOLLOWERS and stays (no flapping, no rebuilds).
  */
 export const celebrities = pgTable("celebrities", {
   userId: integer("user_id")

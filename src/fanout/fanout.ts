@@ -13,12 +13,15 @@ import { FANOUT_CHUNK, fanoutChunk, staleOutbox } from "./fanout.queries";
  * POST /tweets writes the tweet and, when its author has followers whose timelines take it, an
  * outbox row, in one statement; then, after the response, it sends a message to the fan-out
  * queue. The consumer (this Worker's `queue` handler) writes the tweet into the followers' home
- * timelines FANOUT_CHUNK followers per statement, sending itself a message for the next chunk, and
- * deletes the outbox row after the last one. A failed statement is retried by the queue (with
+ * timelines FANOUT_CHUNK followers per statement, chunk after chunk (a delivery that runs long
+ * hands the rest to a new message), and the last chunk deletes the outbox row. A failed statement is retried by the queue (with
  * backoff); every step is idempotent. A message that never arrives is re-sent by the scheduled
  * sweep of the outbox, so no fan-out is lost.
  */
 export type FanoutMessage = { tweetId: number; after?: { at: string; id: number } };
+
+/** How long one delivery writes chunks before handing the rest to a new message. */
+const DELIVERY_BUDGET_MS = 10_000;
 
 /** An outbox row older than this is considered lost and re-sent by the sweep. */
 const SWEEP_AFTER_SECONDS = 30;
@@ -36,7 +39,7 @@ export function enqueueFanout(c: AppContext, tweetId: number) {
 const positionOf = (m: FanoutMessage): Position | undefined =>
   m.after ? { at: new Date(m.after.at), id: m.after.id } : undefined;
 
-/** The queue consumer: one statement per message; the next chunk, if any, as a new message. */
+/** The queue consumer: each message's chunks, a statement each; what a long fan-out leaves goes on as a new message. */
 export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bindings): Promise<void> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
@@ -46,15 +49,25 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
   }
   const db = await openDatabase(loaded.config, env);
   try {
-    for (const message of batch.messages) {
+    // The batch's fan-outs run side by side (each its own chain of chunks).
+    const deliver = async (message: Message<FanoutMessage>) => {
       try {
-        const [result] = await execute(db, fanoutChunk(message.body.tweetId, positionOf(message.body)));
-        if (result && result.covered === FANOUT_CHUNK && result.lastFollowedAt && result.lastFollowerId !== null) {
-          const next: FanoutMessage = {
-            tweetId: message.body.tweetId,
-            after: { at: result.lastFollowedAt.toISOString(), id: result.lastFollowerId },
-          };
-          await env.FANOUT_QUEUE.send(next);
+        // Chunk after chunk within this delivery (a statement each), for up to DELIVERY_BUDGET_MS;
+        // whatever remains goes on as a new message from where this one stopped.
+        const started = Date.now();
+        let after = positionOf(message.body);
+        for (;;) {
+          const [result] = await execute(db, fanoutChunk(message.body.tweetId, after));
+          if (!result || result.covered < FANOUT_CHUNK || !result.lastFollowedAt || result.lastFollowerId === null)
+            break;
+          after = { at: result.lastFollowedAt, id: result.lastFollowerId };
+          if (Date.now() - started > DELIVERY_BUDGET_MS) {
+            await env.FANOUT_QUEUE.send({
+              tweetId: message.body.tweetId,
+              after: { at: after.at?.toISOString() ?? "", id: after.id },
+            } satisfies FanoutMessage);
+            break;
+          }
         }
         message.ack();
       } catch (error) {
@@ -65,7 +78,8 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
         });
         message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
       }
-    }
+    };
+    await Promise.all(batch.messages.map(deliver));
   } finally {
     await db.close().catch(() => {});
   }

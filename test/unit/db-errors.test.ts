@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { toApiError } from "../../src/db/errors";
+import { toApiError, transientOf } from "../../src/db/errors";
 
 /** Database failures become problems by their Postgres code, never with the driver's message. */
 describe("database error mapping", () => {
@@ -44,5 +44,18 @@ describe("database error mapping", () => {
   it("names the taken username's conflict", () => {
     const taken = Object.assign(new Error("x"), { cause: { code: "23505", constraint: "users_username_lower_key" } });
     expect(toApiError(taken)).toMatchObject({ status: 409, detail: "The username is taken." });
+  });
+
+  it.each([
+    ["40P01", "conflict"],
+    ["40001", "conflict"],
+    ["53300", "refused"],
+    ["57P03", "refused"],
+    // A lost connection may have run the statement: not retried.
+    ["08006", undefined],
+    ["23505", undefined],
+    [undefined, undefined],
+  ])("%s is retried inside the request as: %s", (code, transient) => {
+    expect(transientOf(wrapped(code))).toBe(transient);
   });
 });

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
-import { callerOk, FLAGS, flag, newerThan, ON, tweetColumns, tweetExists } from "../../db/fragments";
+import { callerOk, flag, flagged, newerThan, oldestFirst, tweetColumns, tweetExists } from "../../db/fragments";
 import { tweets, users } from "../../db/schema";
 import { MAX_ANCESTORS, MAX_DESCENDANT_DEPTH, MAX_DESCENDANTS } from "../../lib/limits";
 import type { Page } from "../../lib/pagination";
@@ -17,11 +17,8 @@ export const replies = (caller: Caller | undefined, tweetId: number, page: Page)
     .orderBy(asc(tweets.createdAt), asc(tweets.id))
     .limit(page.limit + 1)
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(asc(p.createdAt), asc(p.id));
+  const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
+  return flagged(db, flags, p, { order: (x) => oldestFirst(x.createdAt, x.id) });
 };
 
 const child = alias(tweets, "child");
@@ -77,10 +74,6 @@ export const context = (caller: Caller | undefined, tweetId: number) => (db: Db)
     .innerJoin(tweets, eq(tweets.id, walk.id))
     .innerJoin(users, eq(users.id, tweets.userId))
     .as("page");
-  return db
-    .with(walk)
-    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(asc(p.kind), asc(p.sortKey));
+  const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
+  return flagged(db, flags, p, { order: (x) => [asc(x.kind), asc(x.sortKey)], withs: [walk] });
 };

@@ -1,6 +1,16 @@
 import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { bare, callerOk, FLAGS, flag, ON, olderThan, userColumns, userExists } from "../../db/fragments";
+import {
+  bare,
+  callerOk,
+  FLAGS,
+  flag,
+  flagged,
+  newestFirst,
+  olderThan,
+  userColumns,
+  userExists,
+} from "../../db/fragments";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
 import { trimTimelines } from "../../db/timeline";
 import { FOLLOW_BACKFILL } from "../../lib/limits";
@@ -34,11 +44,8 @@ export const followList =
       .from(k)
       .innerJoin(users, eq(users.id, k.userId))
       .as("page");
-    return db
-      .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
-      .from(FLAGS)
-      .leftJoinLateral(p, ON)
-      .orderBy(desc(p.followedAt), desc(p.id));
+    const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
+    return flagged(db, flags, p, { order: (x) => newestFirst(x.followedAt, x.id) });
   };
 
 /** Both users' rows, locked in id order; the caller's only while its token is current. */
@@ -81,7 +88,7 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
   const celebrity = db.$with("celebrity", { userId: celebrities.userId }).as(
     sql`INSERT INTO ${celebrities} (${bare(celebrities.userId)})
           SELECT ${counted.id} FROM ${counted}
-          WHERE ${counted.id} = ${targetId} AND ${counted.followersCount} >= ${fanoutMaxFollowers}
+          WHERE ${counted.id} = ${targetId} AND ${counted.followersCount} > ${fanoutMaxFollowers}
           ON CONFLICT DO NOTHING
           RETURNING ${bare(celebrities.userId)}`,
   );
@@ -110,16 +117,12 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
     .from(users)
     .where(eq(users.id, targetId))
     .as("page");
-  return db
-    .with(locked, inserted, counted, celebrity, backfill, trimmed)
-    .select({
-      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
-      allowed: flag("allowed", sql`${mayFollow}::boolean`),
-      inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
-      item: p._.selectedFields,
-    })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON);
+  const flags = {
+    callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
+    allowed: flag("allowed", sql`${mayFollow}::boolean`),
+    inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+  };
+  return flagged(db, flags, p, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
 };
 
 /**

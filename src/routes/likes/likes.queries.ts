@@ -5,7 +5,8 @@ import {
   callerOk,
   FLAGS,
   flag,
-  ON,
+  flagged,
+  newestFirst,
   olderThan,
   tweetColumns,
   tweetExists,
@@ -45,11 +46,8 @@ export const likedTweets = (caller: Caller | undefined, userId: number, page: Pa
     .innerJoin(tweets, eq(tweets.id, k.otherId))
     .innerJoin(users, eq(users.id, tweets.userId))
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.likedAt), desc(p.id));
+  const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
+  return flagged(db, flags, p, { order: (x) => newestFirst(x.likedAt, x.id) });
 };
 
 /** GET /tweets/{id}/liking_users: most recent like first (likes.created_at, then user id). */
@@ -60,11 +58,8 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
     .from(k)
     .innerJoin(users, eq(users.id, k.otherId))
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.likedAt), desc(p.id));
+  const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
+  return flagged(db, flags, p, { order: (x) => newestFirst(x.likedAt, x.id) });
 };
 
 /**
@@ -113,16 +108,12 @@ export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db
     .innerJoin(users, eq(users.id, tweets.userId))
     .where(eq(tweets.id, tweetId))
     .as("page");
-  return db
-    .with(liker, inserted, counted)
-    .select({
-      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
-      allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
-      inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
-      item: p._.selectedFields,
-    })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON);
+  const flags = {
+    callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
+    allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
+    inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+  };
+  return flagged(db, flags, p, { withs: [liker, inserted, counted] });
 };
 
 /** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */

@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { callerOk, FLAGS, ON, olderThan, tweetColumns } from "../../db/fragments";
+import { callerOk, flagged, newestFirst, olderThan, tweetColumns } from "../../db/fragments";
 import { tweets, users } from "../../db/schema";
 import type { Page } from "../../lib/pagination";
 import type { Caller } from "../../middlewares/context";
@@ -25,10 +25,14 @@ const textQuery = (term: Exclude<Term, { kind: "from" }>): SQL => {
   return term.negated ? sql`(!! ${query})` : query;
 };
 
+/**
+ * `from:name` is the author's id, found by the case-insensitive username index. A bare equality,
+ * so that the planner can read the author's tweets by their index (an unknown name gives NULL:
+ * nothing matches); `-from:name` keeps every tweet not by that author (also when it is unknown).
+ */
 const fromFilter = (term: Extract<Term, { kind: "from" }>): SQL => {
-  const author = sql`coalesce(${tweets.userId} = (SELECT ${users.id} FROM ${users}
-    WHERE lower(${users.username}) = lower(${term.username})), false)`;
-  return term.negated ? sql`NOT ${author}` : author;
+  const author = sql`(SELECT ${users.id} FROM ${users} WHERE lower(${users.username}) = lower(${term.username}))`;
+  return term.negated ? sql`${tweets.userId} IS DISTINCT FROM ${author}` : sql`${tweets.userId} = ${author}`;
 };
 
 const anyOf = (parts: SQL[], operator: "||" | "OR") => sql.join(parts, sql.raw(` ${operator} `));
@@ -67,9 +71,5 @@ export const search = (caller: Caller | undefined, query: SearchQuery, page: Pag
     .orderBy(desc(tweets.createdAt), desc(tweets.id))
     .limit(page.limit + 1)
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.createdAt), desc(p.id));
+  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => newestFirst(x.createdAt, x.id) });
 };

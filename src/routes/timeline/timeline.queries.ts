@@ -1,6 +1,6 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { callerOk, FLAGS, flag, ON, olderThan, tweetColumns, userExists } from "../../db/fragments";
+import { callerOk, flag, flagged, newestFirst, olderThan, tweetColumns, userExists } from "../../db/fragments";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
 import type { Page } from "../../lib/pagination";
 import type { Caller } from "../../middlewares/context";
@@ -52,15 +52,10 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
     .innerJoin(tweets, eq(tweets.id, entries.id))
     .innerJoin(users, eq(users.id, tweets.userId))
     .as("page");
-  return db
-    .with(entries)
-    .select({
-      callerOk: callerOk(caller),
-      found: flag("found", userExists(userId)),
-      allowed: flag("allowed", sql`${self}::boolean`),
-      item: p._.selectedFields,
-    })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.createdAt), desc(p.id));
+  const flags = {
+    callerOk: callerOk(caller),
+    found: flag("found", userExists(userId)),
+    allowed: flag("allowed", sql`${self}::boolean`),
+  };
+  return flagged(db, flags, p, { order: (x) => newestFirst(x.createdAt, x.id), withs: [entries] });
 };

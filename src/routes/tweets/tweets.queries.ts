@@ -1,13 +1,24 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { bare, callerOk, FLAGS, flag, ON, olderThan, tweetColumns, userExists } from "../../db/fragments";
+import {
+  bare,
+  callerOk,
+  FLAGS,
+  flag,
+  flagged,
+  newestFirst,
+  ON,
+  olderThan,
+  tweetColumns,
+  userExists,
+} from "../../db/fragments";
 import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
 import type { Page } from "../../lib/pagination";
 import type { Caller } from "../../middlewares/context";
 
 /** The statements of /tweets and /users/{id}/tweets: one per request. */
 
-const newestFirst = (db: Db, caller: Caller | undefined, where: ReturnType<typeof and>, page: Page) =>
+const newestTweets = (db: Db, caller: Caller | undefined, where: ReturnType<typeof and>, page: Page) =>
   db
     .select(tweetColumns(caller))
     .from(tweets)
@@ -19,22 +30,15 @@ const newestFirst = (db: Db, caller: Caller | undefined, where: ReturnType<typeo
 
 /** GET /tweets: newest first (created_at, then id, descending). */
 export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) => {
-  const p = newestFirst(db, caller, undefined, page);
-  return db
-    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.createdAt), desc(p.id));
+  const p = newestTweets(db, caller, undefined, page);
+  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => newestFirst(x.createdAt, x.id) });
 };
 
 /** GET /users/{id}/tweets: one author's tweets, newest first, and whether the author exists. */
 export const userTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
-  const p = newestFirst(db, caller, eq(tweets.userId, userId), page);
-  return db
-    .select({ callerOk: callerOk(caller), found: flag("found", userExists(userId)), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(desc(p.createdAt), desc(p.id));
+  const p = newestTweets(db, caller, eq(tweets.userId, userId), page);
+  const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
+  return flagged(db, flags, p, { order: (x) => newestFirst(x.createdAt, x.id) });
 };
 
 /** GET /tweets/{id}. */
@@ -45,10 +49,7 @@ export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) =>
     .innerJoin(users, eq(users.id, tweets.userId))
     .where(eq(tweets.id, id))
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON);
+  return flagged(db, { callerOk: callerOk(caller) }, p);
 };
 
 export type NewTweetInput = {
@@ -157,17 +158,13 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
     .from(created)
     .innerJoin(author, ON)
     .as("page");
-  return db
-    .with(author, parent, created, counted, replyCounted, outbox)
-    .select({
-      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
-      allowed: flag("allowed", sql`${input.allowed}::boolean`),
-      found: flag("found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
-      fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
-      item: p._.selectedFields,
-    })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON);
+  const flags = {
+    callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
+    allowed: flag("allowed", sql`${input.allowed}::boolean`),
+    found: flag("found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
+    fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
+  };
+  return flagged(db, flags, p, { withs: [author, parent, created, counted, replyCounted, outbox] });
 };
 
 /**

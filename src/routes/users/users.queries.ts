@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { bare, callerOk, FLAGS, flag, ON, userColumns, userExists } from "../../db/fragments";
+import { bare, callerOk, FLAGS, flag, flagged, ON, userColumns, userExists } from "../../db/fragments";
 import { follows, homeTimeline, likes, tweets, users } from "../../db/schema";
 import type { Page } from "../../lib/pagination";
 import type { Caller } from "../../middlewares/context";
@@ -16,19 +16,12 @@ export const listUsers = (caller: Caller | undefined, page: Page) => (db: Db) =>
     .orderBy(asc(users.id))
     .limit(page.limit + 1)
     .as("page");
-  return db
-    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON)
-    .orderBy(asc(p.id));
+  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => [asc(x.id)] });
 };
 
 const oneUser = (caller: Caller | undefined, where: ReturnType<typeof eq>) => (db: Db) => {
   const p = db.select(userColumns(caller)).from(users).where(where).as("page");
-  return db
-    .select({ callerOk: callerOk(caller), item: p._.selectedFields })
-    .from(FLAGS)
-    .leftJoinLateral(p, ON);
+  return flagged(db, { callerOk: callerOk(caller) }, p);
 };
 
 /** GET /users/{id}. */

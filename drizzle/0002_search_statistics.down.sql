@@ -1,0 +1,1 @@
+ALTER TABLE "tweets" ALTER COLUMN "search" SET STATISTICS -1;

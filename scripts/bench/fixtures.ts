@@ -1,0 +1,242 @@
+import { type Counts, DEMO_PASSWORD, seed, seedUsername, terminalProgress } from "../../seeds/seed";
+import { encodeCursor } from "../../src/lib/pagination";
+import { migrateUrl, withClient, withDatabase } from "../stack/database";
+import type { Stack } from "../stack/stack";
+
+/**
+ * The benchmark's data: databases seeded at scale on first use and then reused, and, inside them,
+ * the fixtures the scenarios need (users following 10 and 500 accounts, an account followed by
+ * 10,000, threads to walk), created once, through the API where the API is what is measured.
+ */
+export const BENCH_PASSWORD = "bench password";
+
+export async function ensureDatabase(
+  server: string,
+  name: string,
+  counts: Counts,
+  fanoutMaxFollowers: number,
+  log: (m: string) => void,
+) {
+  const exists = await withClient(
+    server,
+    async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount,
+  );
+  if (!exists) await withClient(server, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(server, name);
+  await migrateUrl(url);
+  const started = Date.now();
+  const result = await withClient(url, (c) =>
+    seed(c, counts, terminalProgress(`seeding ${name} `), fanoutMaxFollowers),
+  );
+  const [row] = await withClient(
+    url,
+    async (c) =>
+      (
+        await c.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM tweets)::int AS tweets,
+                              (SELECT count(*) FROM likes)::int AS likes, (SELECT count(*) FROM follows)::int AS follows`)
+      ).rows,
+  );
+  log(
+    `${name}: ${result.seeded ? `seeded in ${((Date.now() - started) / 1000).toFixed(0)} s` : "reused"} ` +
+      `(${row.users} users, ${row.tweets} tweets, ${row.likes} likes, ${row.follows} follows)`,
+  );
+  return url;
+}
+
+type User = { id: number; username: string; token: string };
+export type Fixtures = {
+  following10: User;
+  following500: User;
+  following5000: User;
+  author0: User;
+  author10k: User;
+  followers10k: number;
+  /** A tweet with 200 descendants (20 replies with 9 replies each), the leaf of a 100-deep chain, a tweet with 1,000 replies. */
+  thread: { root: number; deepLeaf: number; hub: number };
+  /** Cursors about halfway down each list, for deep pages. */
+  deep: Record<string, string>;
+  users: number;
+  tweets: number;
+  rareWord: string;
+  fromUsername: string;
+};
+
+async function call(stack: Stack, method: string, path: string, body?: unknown, token?: string) {
+  const res = await fetch(`${stack.baseUrl}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 400 && res.status !== 409) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function login(stack: Stack, username: string, password: string): Promise<User> {
+  const res = await call(stack, "POST", "/auth/login", { username, password });
+  return { id: res.user.id, username, token: res.access_token };
+}
+
+async function benchUser(stack: Stack, username: string): Promise<User> {
+  await call(stack, "POST", "/users", { username, password: BENCH_PASSWORD });
+  return login(stack, username, BENCH_PASSWORD);
+}
+
+/** Makes `user` follow `n` accounts through the API (so their newest tweets are backfilled), if not yet. */
+async function followMany(stack: Stack, url: string, user: User, n: number, from: number) {
+  const [{ count }] = await withClient(
+    url,
+    async (c) => (await c.query("SELECT following_count AS count FROM users WHERE id = $1", [user.id])).rows,
+  );
+  const missing = Math.max(0, n - Number(count));
+  for (let id = from, done = 0; done < missing; id++) {
+    if (id === user.id) continue;
+    await call(stack, "POST", `/users/${user.id}/following`, { target_user_id: id }, user.token);
+    done++;
+  }
+}
+
+export async function ensureFixtures(stack: Stack, url: string, counts: Counts): Promise<Fixtures> {
+  const following10 = await benchUser(stack, "bench_following_10");
+  const following500 = await benchUser(stack, "bench_following_500");
+  const author0 = await benchUser(stack, "bench_author_0");
+  // User 1 (the demo user) follows 5,000 accounts in the seed; user 2 is followed by everyone else.
+  const following5000 = await login(stack, seedUsername(0), DEMO_PASSWORD);
+  const author10k = await login(stack, seedUsername(1), DEMO_PASSWORD);
+  // Following 10, user 2 among them: user 2 then has 10,000 followers.
+  await call(stack, "POST", `/users/${following10.id}/following`, { target_user_id: author10k.id }, following10.token);
+  await followMany(stack, url, following10, 10, 1_000);
+  await followMany(stack, url, following500, 500, 2_000);
+
+  const thread = await withClient(url, async (c) => {
+    const found = await c.query(
+      "SELECT id FROM tweets WHERE content IN ('bench thread root', 'bench chain 100', 'bench hub') ORDER BY content",
+    );
+    if (found.rowCount === 3) {
+      const [chain, hub, root] = found.rows.map((r) => r.id as number);
+      return { root: root as number, deepLeaf: chain as number, hub: hub as number };
+    }
+    // Written straight to the tables in one transaction, with every count made exact.
+    await c.query("BEGIN");
+    const [{ id: root }] = (
+      await c.query("INSERT INTO tweets (user_id, content) VALUES (3, 'bench thread root') RETURNING id")
+    ).rows;
+    const mids = (
+      await c.query(
+        `INSERT INTO tweets (user_id, content, in_reply_to_tweet_id, conversation_id, created_at)
+         SELECT 3 + g % 50, 'bench reply ' || g, $1, $1, now() + g * interval '1 ms' FROM generate_series(1, 20) g RETURNING id`,
+        [root],
+      )
+    ).rows.map((r) => r.id as number);
+    await c.query(
+      `INSERT INTO tweets (user_id, content, in_reply_to_tweet_id, conversation_id, created_at)
+       SELECT 3 + (m + g) % 50, 'bench reply to reply ' || g, m, $1, now() + (100 + g) * interval '1 ms'
+       FROM unnest($2::int[]) AS m, generate_series(1, 9) g`,
+      [root, mids],
+    );
+    let parent = root as number;
+    for (let depth = 1; depth <= 100; depth++) {
+      const [{ id }] = (
+        await c.query(
+          `INSERT INTO tweets (user_id, content, in_reply_to_tweet_id, conversation_id)
+           VALUES (4, $1, $2, $3) RETURNING id`,
+          [depth === 100 ? "bench chain 100" : `bench chain ${depth}`, parent, root],
+        )
+      ).rows;
+      parent = id;
+    }
+    const [{ id: hub }] = (await c.query("INSERT INTO tweets (user_id, content) VALUES (5, 'bench hub') RETURNING id"))
+      .rows;
+    await c.query(
+      `INSERT INTO tweets (user_id, content, in_reply_to_tweet_id, conversation_id, created_at)
+       SELECT 6 + g % 100, 'bench hub reply ' || g, $1, $1, now() + g * interval '1 ms' FROM generate_series(1, 1000) g`,
+      [hub],
+    );
+    await c.query(
+      `UPDATE tweets t SET reply_count = (SELECT count(*) FROM tweets r WHERE r.in_reply_to_tweet_id = t.id)
+       WHERE t.id = $1 OR t.id = $2 OR t.conversation_id = $1`,
+      [root, hub],
+    );
+    await c.query(
+      "UPDATE users u SET tweet_count = (SELECT count(*) FROM tweets t WHERE t.user_id = u.id) WHERE u.id BETWEEN 3 AND 106",
+    );
+    await c.query("COMMIT");
+    return { root: root as number, deepLeaf: parent, hub: hub as number };
+  });
+
+  const deep = await withClient(url, async (c) => {
+    const q = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows[0];
+    const middle = await q("SELECT created_at, id FROM tweets WHERE id = $1", [Math.floor(counts.tweets / 2)]);
+    const cursorOf = (row: { created_at?: Date; id: number } | undefined) =>
+      row ? encodeCursor(row.created_at ? { at: row.created_at, id: row.id } : { id: row.id }) : "";
+    const nth = (sql: string, params: unknown[]) => q(`${sql} OFFSET $${params.length + 1} LIMIT 1`, [...params, 300]);
+    return {
+      tweets: cursorOf(middle),
+      users: cursorOf({ id: Math.floor(counts.users / 2) }),
+      rare: cursorOf(
+        await q(
+          "SELECT created_at, id FROM tweets WHERE search @@ plainto_tsquery('english', 'zeppelin') ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
+        ),
+      ),
+      followers: cursorOf(
+        await nth(
+          "SELECT created_at, follower_id AS id FROM follows WHERE followee_id = $1 ORDER BY created_at DESC, follower_id DESC",
+          [author10k.id],
+        ),
+      ),
+      following: cursorOf(
+        await nth(
+          "SELECT created_at, followee_id AS id FROM follows WHERE follower_id = $1 ORDER BY created_at DESC, followee_id DESC",
+          [following5000.id],
+        ),
+      ),
+      replies: cursorOf(
+        await nth("SELECT created_at, id FROM tweets WHERE in_reply_to_tweet_id = $1 ORDER BY created_at, id", [
+          thread.hub,
+        ]),
+      ),
+      // About halfway down the author's ~100 tweets.
+      fromUser: cursorOf(
+        await q(
+          "SELECT created_at, id FROM tweets WHERE user_id = 3 ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
+        ),
+      ),
+    };
+  });
+  const [{ n: followers10k }] = await withClient(
+    url,
+    async (c) => (await c.query("SELECT followers_count AS n FROM users WHERE id = $1", [author10k.id])).rows,
+  );
+  return {
+    following10,
+    following500,
+    following5000,
+    author0,
+    author10k,
+    followers10k,
+    thread,
+    deep,
+    users: counts.users,
+    tweets: counts.tweets,
+    rareWord: "zeppelin",
+    fromUsername: seedUsername(2),
+  };
+}
+
+/** A timeline cursor about `depth` entries down a user's timeline (read through the API). */
+export async function timelineCursor(stack: Stack, user: User, depth: number): Promise<string> {
+  let url: string | undefined = `/users/${user.id}/timeline?limit=100`;
+  let cursor = "";
+  for (let seen = 0; url && seen < depth; seen += 100) {
+    const res: Response = await fetch(`${stack.baseUrl}${url}`, { headers: { authorization: `Bearer ${user.token}` } });
+    await res.arrayBuffer();
+    const link: string | null = res.headers.get("link");
+    url = link ? (/<([^>]+)>/.exec(link)?.[1] ?? undefined) : undefined;
+    if (url) {
+      const next: URL = new URL(url);
+      cursor = next.searchParams.get("cursor") ?? cursor;
+      url = `${next.pathname}${next.search}`;
+    }
+  }
+  return cursor;
+}
