@@ -90,7 +90,7 @@ async function buildWorker() {
 /** How long a stack may take to answer GET / before its start fails with a message (never a hang). */
 const STARTUP_DEADLINE_MS = 90_000;
 
-/** Waits until the Worker is ready and answers GET / (no database), within STARTUP_DEADLINE_MS. */
+/** Waits until the Worker is ready and answers GET / (no database; any status), within STARTUP_DEADLINE_MS. */
 async function answering(worker: { ready: Promise<void>; url: Promise<URL> }, what: string): Promise<string> {
   const deadline = Date.now() + STARTUP_DEADLINE_MS;
   const fail = () => new Error(`The Worker (${what}) did not answer GET / within ${STARTUP_DEADLINE_MS / 1000} s.`);
@@ -102,11 +102,15 @@ async function answering(worker: { ready: Promise<void>; url: Promise<URL> }, wh
     await Promise.race([worker.ready, expired]);
     const base = (await Promise.race([worker.url, expired])).toString().replace(/\/$/, "");
     while (Date.now() < deadline) {
-      const ok = await fetch(`${base}/`, { signal: AbortSignal.timeout(5_000) }).then(
-        (r) => r.ok,
+      // Any answer will do: a Worker with an invalid setting answers 503 on every route by design.
+      const answered = await fetch(`${base}/`, { signal: AbortSignal.timeout(5_000) }).then(
+        async (r) => {
+          await r.arrayBuffer();
+          return true;
+        },
         () => false,
       );
-      if (ok) return base;
+      if (answered) return base;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw fail();
