@@ -7,14 +7,15 @@
  *   @hono/zod-openapi hands the whole `z` namespace to zod-to-openapi, so no tree-shaking drops them;
  * - zod's JSON-Schema-to-zod converter (nothing here reads JSON Schema).
  *
- * The output is written atomically (parallel test stacks build at once).
+ * Output: dist/worker.js (wrangler.toml's `main`), or the file named as the first argument (each
+ * test and bench stack builds its own copy, see scripts/stack/stack.ts). Written atomically.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
 import { ROOT } from "./stack/database";
 
-const OUT = join(ROOT, "dist", "worker.js");
+const OUT = process.argv[2] ?? join(ROOT, "dist", "worker.js");
 
 /** Modules replaced by a stub: [path pattern, stub source]. */
 const STUBS: [RegExp, string][] = [
@@ -68,7 +69,7 @@ const result = await esbuild.build({
     },
   ],
 });
-mkdirSync(join(ROOT, "dist"), { recursive: true });
+mkdirSync(dirname(OUT), { recursive: true });
 for (const file of result.outputFiles) {
   const tmp = `${file.path}.${process.pid}.tmp`;
   writeFileSync(tmp, file.contents);

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { unstable_startWorker } from "wrangler";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase, withPassword } from "./database";
@@ -79,12 +79,25 @@ export const driverFromEnv = (value = process.env.TEST_DB_DRIVER): Driver =>
   value === "ws" || value === "hyperdrive" ? value : "http";
 
 /**
- * The Worker's build (scripts/build.ts → dist/worker.js), run here once per stack instead of by
- * wrangler: wrangler's custom-build watcher rebuilds and reloads the Worker when it becomes ready
- * and on every change under src/, whatever `watch: false` says — a restart mid-request.
+ * The Worker's build (scripts/build.ts), run here once per stack instead of by wrangler, into a
+ * directory of the stack's own. wrangler reloads a Worker whenever a file it bundled from changes
+ * (its esbuild runs in watch mode whatever `watch: false` says, and its custom-build watcher
+ * rebuilds on every change under src/): with one shared dist/worker.js, every stack that started
+ * rebuilt the others' entry — "Your worker restarted mid-request" for whatever was in flight.
  */
-async function buildWorker() {
-  await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "build.ts")], { cwd: ROOT });
+let builds = 0;
+async function buildWorker(): Promise<string> {
+  const outfile = join(
+    ROOT,
+    "dist",
+    "stacks",
+    `${process.pid}-${++builds}-${randomBytes(3).toString("hex")}`,
+    "worker.js",
+  );
+  await promisify(execFile)(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "build.ts"), outfile], {
+    cwd: ROOT,
+  });
+  return outfile;
 }
 
 /** How long a stack may take to answer GET / before its start fails with a message (never a hang). */
@@ -167,9 +180,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   quietWrangler();
   const text = (value: string) => ({ type: "plain_text" as const, value });
-  await buildWorker();
+  const entrypoint = await buildWorker();
   const worker = await unstable_startWorker({
     config: join(ROOT, "wrangler.toml"),
+    entrypoint,
     env: options.env,
     // unstable_startWorker does not derive this from compatibility_flags as `wrangler dev` does.
     // No custom build command: built above, once (see buildWorker).
@@ -250,6 +264,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await sqlHttp.close();
       await embedded?.close();
       await dropDatabase?.();
+      rmSync(dirname(entrypoint), { recursive: true, force: true });
     },
   };
   return stack;
