@@ -10,6 +10,18 @@ export { inject };
 export const baseUrl = inject("baseUrl");
 export const PASSWORD = "correct horse battery staple";
 
+/**
+ * The answer of wrangler's dev proxy (text/plain 503, not from our Worker) when the local runtime
+ * replaced the user Worker while a request was in flight. On the local Hyperdrive path, under the
+ * storms, wrangler 4.86 has done so a few times per CI run (cause not found: no reload trigger of
+ * ours is left; see the closing note of the hardening issue). Only there, only that exact answer,
+ * is it not counted as the API's 5xx; every invariant is still checked.
+ */
+export const localRuntimeRestart = (res: { status: number; text: string }) =>
+  process.env.TEST_DB_DRIVER === "hyperdrive" &&
+  res.status === 503 &&
+  res.text.startsWith("Your worker restarted mid-request.");
+
 /** A request to the running Worker. `body` objects are sent as JSON. */
 export async function api(
   path: string,
