@@ -13,19 +13,45 @@ export function pgErrorOf(error: unknown): PgError | undefined {
 }
 
 /**
- * Why a failure is worth running again inside the request, if it is:
- * - "conflict": a deadlock or a serialization failure (the statement or transaction rolled back);
+ * What a Postgres failure means, in one table: the problem it ends as and, for the few that are
+ * worth running again inside the request, how:
+ * - "conflict": a deadlock or a serialization failure (the statement or transaction rolled back,
+ *   so running it again is safe) — a few attempts;
  * - "refused": the connection was refused before anything ran (too many connections, the server
  *   starting up) — the WebSocket path and local Hyperdrive open a connection per request, so a
  *   burst can meet the server's max_connections, and a retry a moment later gets one.
+ * A lost connection (class 08) may have run the statement: it is not retried.
  */
-const CONFLICT = new Set(["40P01", "40001"]);
-const REFUSED = new Set(["53300", "57P03"]);
 export type Transient = "conflict" | "refused";
-export function transientOf(error: unknown): Transient | undefined {
-  const code = pgErrorOf(error)?.code ?? "";
-  return CONFLICT.has(code) ? "conflict" : REFUSED.has(code) ? "refused" : undefined;
-}
+type Meaning = { problem: (pg: PgError) => ApiError; retry?: Transient };
+
+const busy = () => serviceUnavailable("The database is busy or unavailable; retry shortly.");
+const malformed = () => badRequest("A value is out of range or malformed.");
+
+/** The unique index behind "username taken" (src/db/schema.ts). */
+const USERNAME_TAKEN = "users_username_lower_key";
+
+/** By SQLSTATE first, then by its class (the first two characters). */
+const MEANINGS: Record<string, Meaning> = {
+  "40P01": { problem: busy, retry: "conflict" }, // deadlock detected
+  "40001": { problem: busy, retry: "conflict" }, // serialization failure
+  "53300": { problem: busy, retry: "refused" }, // too many connections
+  "57P03": { problem: busy, retry: "refused" }, // cannot connect now (starting up)
+  "55P03": { problem: busy }, // lock not available (lock_timeout)
+  "25006": { problem: busy }, // read-only transaction (a replica, a failover)
+  "23505": {
+    problem: (pg) =>
+      conflict(pg.constraint === USERNAME_TAKEN ? "The username is taken." : "The resource already exists."),
+  },
+  // A row the statement refers to went away meanwhile (e.g. a tweet deleted while being liked).
+  "23503": { problem: () => notFound("A resource this request refers to no longer exists.") },
+  "23514": { problem: malformed }, // check violation
+  "23502": { problem: malformed }, // not-null violation
+  "22": { problem: malformed }, // data exception
+  "08": { problem: busy }, // connection exception
+  "53": { problem: busy }, // insufficient resources
+  "57": { problem: busy }, // operator intervention (canceled, shutting down)
+};
 
 /**
  * Neon's own refusals (quota exceeded, compute suspended or disabled) come without a specific
@@ -34,11 +60,18 @@ export function transientOf(error: unknown): Transient | undefined {
 const NEON_UNAVAILABLE =
   /exceeded the .*quota|endpoint (is|has been) disabled|compute.*(suspended|disabled)|couldn't connect to compute/i;
 
-/** SQLSTATEs that mean "the database cannot serve this now; retry": connection, resources, shutdown, locks, read-only. */
-const UNAVAILABLE = new Set(["40001", "40P01", "55P03", "25006", "57014"]);
+function meaningOf(pg: PgError | undefined): Meaning {
+  // No SQLSTATE at all: the driver could not reach the database.
+  if (!pg?.code) return { problem: () => serviceUnavailable("The database is unavailable; retry shortly.") };
+  const meaning = MEANINGS[pg.code] ?? MEANINGS[pg.code.slice(0, 2)];
+  if (meaning) return meaning;
+  return NEON_UNAVAILABLE.test(pg.message ?? "") ? { problem: busy } : { problem: internalError };
+}
 
-/** The unique index behind "username taken" (src/db/schema.ts). */
-const USERNAME_TAKEN = "users_username_lower_key";
+/** Whether (and how) a failure is run again inside the request: see MEANINGS. */
+export function transientOf(error: unknown): Transient | undefined {
+  return meaningOf(pgErrorOf(error)).retry;
+}
 
 /**
  * Maps a database failure to a problem without leaking SQL or driver messages. The failure is kept
@@ -46,21 +79,7 @@ const USERNAME_TAKEN = "users_username_lower_key";
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  const problem = problemOf(pgErrorOf(error));
+  const pg = pgErrorOf(error);
+  const problem = meaningOf(pg).problem(pg ?? {});
   return new ApiError(problem.status, problem.title, problem.detail, { ...problem.options, cause: error });
-}
-
-function problemOf(pg: PgError | undefined): ApiError {
-  const retry = () => serviceUnavailable("The database is busy or unavailable; retry shortly.");
-  if (!pg?.code) return serviceUnavailable("The database is unavailable; retry shortly.");
-  const cls = pg.code.slice(0, 2);
-  if (pg.code === "23505")
-    return conflict(pg.constraint === USERNAME_TAKEN ? "The username is taken." : "The resource already exists.");
-  // A row the statement refers to went away meanwhile (e.g. a tweet deleted while being liked).
-  if (pg.code === "23503") return notFound("A resource this request refers to no longer exists.");
-  if (cls === "22" || pg.code === "23514" || pg.code === "23502")
-    return badRequest("A value is out of range or malformed.");
-  if (cls === "08" || cls === "53" || cls === "57" || UNAVAILABLE.has(pg.code)) return retry();
-  if (NEON_UNAVAILABLE.test(pg.message ?? "")) return retry();
-  return internalError();
 }

@@ -29,19 +29,23 @@ const FLAG_OF = { notFound: "found", forbidden: "allowed" } as const;
 /** A conflict is retried this many times in all; a refusal until half the deadline has passed. */
 const CONFLICT_ATTEMPTS = 4;
 
-/** Runs `attempt` within the deadline; a transient failure (see transientOf) runs it again, with jittered backoff. */
-async function withRetries<T>(db: Database, attempt: () => PromiseLike<T>): Promise<T> {
+/**
+ * Runs `attempt` within the deadline; a transient failure (see transientOf) runs it again, with
+ * jittered backoff. The deadline is the request's, not each attempt's: a retry gets what is left.
+ */
+export async function withRetries<T>(deadlineMs: number, attempt: () => PromiseLike<T>): Promise<T> {
   const started = Date.now();
   for (let n = 1; ; n++) {
     try {
-      return await withinDeadline(db.deadlineMs, attempt);
+      return await withinDeadline(deadlineMs - (Date.now() - started), attempt);
     } catch (error) {
       const backoff = Math.min(10 * 2 ** n, 200) + Math.random() * 20;
+      const elapsed = Date.now() - started + backoff;
       const transient = transientOf(error);
       const again =
         transient === "conflict"
-          ? n < CONFLICT_ATTEMPTS
-          : transient === "refused" && Date.now() - started + backoff < db.deadlineMs / 2;
+          ? n < CONFLICT_ATTEMPTS && elapsed < deadlineMs
+          : transient === "refused" && elapsed < deadlineMs / 2;
       if (!again) throw toApiError(error);
       await new Promise((r) => setTimeout(r, backoff));
     }
@@ -81,7 +85,7 @@ function check(c: AppContext, row: object | undefined, failures: Failures) {
 /** Sends a statement (deadline, retries) and returns its rows: for work outside a request, such as the fan-out. */
 export async function execute<R>(db: Database, statement: Statement<R>): Promise<R[]> {
   const query = statement(db.orm);
-  return withRetries(db, () => query);
+  return withRetries(db.deadlineMs, () => query);
 }
 
 /** Runs a request's statement and returns its rows, after the flags of its first row passed. */
@@ -120,7 +124,7 @@ export async function items<R extends { item: unknown }>(
  */
 export async function transaction(c: AppContext, statements: SQL[], failures: Failures = {}): Promise<Row[][]> {
   const db = await c.var.db();
-  const results = await withRetries(db, () => db.transaction(statements));
+  const results = await withRetries(db.deadlineMs, () => db.transaction(statements));
   const first = results[0]?.[0] ?? {};
   check(c, { callerOk: first.caller_ok, found: first.found, allowed: first.allowed }, failures);
   return results;
