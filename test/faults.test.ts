@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { migratePgliteDb, withClient } from "../scripts/stack/database";
 import { type Embedded, freePort, startEmbedded } from "../scripts/stack/embedded";
@@ -34,7 +35,11 @@ const signup = (base: string, username: string) =>
 
 describe("faults", () => {
   it("database unreachable at start: quick 503s, then recovery without a restart", async () => {
+    // The database's address is held by a listener that drops every connection, so that nothing
+    // else (another file's stand-in or database on a port the OS handed out again) can answer there.
     const port = await freePort();
+    const down = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => down.listen(port, "127.0.0.1", resolve));
     const stack = await startStack({
       existingDatabaseUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
       migrate: false,
@@ -57,6 +62,7 @@ describe("faults", () => {
       expect(res.text).not.toMatch(/ECONNREFUSED|postgres:|select/i);
     }
 
+    await new Promise<void>((resolve) => down.close(() => resolve()));
     const db = await startEmbedded({ port });
     embeddeds.push(db);
     await migratePgliteDb(db.db);

@@ -105,10 +105,14 @@ export async function startSqlHttp(options: {
   max?: number;
   secret?: string;
 }): Promise<SqlHttp> {
+  // A request waits for one of the pool's connections as long as it takes, as behind Neon's pooler:
+  // the Worker's deadline decides when to give up. (With a 3 s wait, a storm on a loaded two-core
+  // machine got one 502 from here, "timeout exceeded when trying to connect", which the Worker
+  // rightly answered 503.) An unreachable database still fails at once (connection refused).
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 3000,
+    connectionTimeoutMillis: 60_000,
   });
   pool.on("error", () => {});
   const stats = { requests: 0, statements: 0, refused: 0 };
