@@ -58,7 +58,9 @@ const result = await esbuild.build({
   // came out undefined in workerd).
   external: ["cloudflare:*", "node:*", "pg", "pg-native", ...NODE_BUILTINS],
   sourcemap: "linked",
-  sourcesContent: false,
+  // With the sources in the map, wrangler's bundler (in watch mode, always) reads no file of src/
+  // through it, so editing src/ reloads no test or bench Worker (scripts/stack/stack.ts, buildWorker).
+  sourcesContent: true,
   logLevel: "warning",
   plugins: [
     {

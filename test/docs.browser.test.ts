@@ -1,17 +1,11 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "../scripts/stack/stack";
-import { api, PASSWORD, uniqueName } from "./helpers";
+import { baseUrl, newTweet, newUser } from "./helpers";
 
 /**
  * /docs in a real browser: Debian's Chromium driven by playwright-core. CI installs Chromium
  * (.ci/run); on a machine without it this file is skipped, except in CI where that fails.
- *
- * On a Worker of its own: in CI, the shared test Worker answered other files' requests with
- * wrangler's "Your worker restarted mid-request" right after this file had used it (cause not
- * found; wrangler's dev proxy treats HTML pages specially), so the browser never touches the
- * Worker the other files use.
  */
 const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
@@ -19,33 +13,17 @@ if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI mu
 
 describe.skipIf(!available)("/docs in headless Chromium", () => {
   let browser: Browser;
-  let stack: Stack;
-  let baseUrl: string;
   beforeAll(async () => {
-    stack = await startStack({ serverUrl: process.env.TEST_DATABASE_URL || undefined, env: "test" });
-    baseUrl = stack.baseUrl;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
     });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  afterAll(() => browser?.close());
 
   it("lists the endpoints from the Worker's own assets and sends GET /tweets from the page", async () => {
-    const username = uniqueName("browser");
-    const account = { username, password: PASSWORD };
-    expect((await api(`${baseUrl}/users`, { method: "POST", body: account })).status).toBe(201);
-    const token = (await api(`${baseUrl}/auth/login`, { method: "POST", body: account })).json.access_token as string;
-    const posted = await api(`${baseUrl}/tweets`, {
-      method: "POST",
-      token,
-      body: { content: "seen from the browser" },
-    });
-    expect(posted.status).toBe(201);
-    const tweet = posted.json as { id: number };
+    const u = await newUser("browser");
+    const tweet = await newTweet(u, "seen from the browser");
     const page = await browser.newPage();
     const foreign: string[] = [];
     page.on("request", (req) => {

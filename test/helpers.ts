@@ -10,16 +10,6 @@ export { inject };
 export const baseUrl = inject("baseUrl");
 export const PASSWORD = "correct horse battery staple";
 
-/**
- * The answer of wrangler's dev proxy (text/plain 503, not from our Worker) when the local runtime
- * replaced the user Worker while a request was in flight. Under load in CI, wrangler 4.86 has
- * done so about once per suite run (cause not found; no reload trigger of ours is left: see the
- * hardening issue's closing note). The answer asks for the request to be sent again: `api` does so
- * once, and the storms count a second one apart. Every invariant is still checked.
- */
-export const localRuntimeRestart = (res: { status: number; text: string }) =>
-  res.status === 503 && res.text.startsWith("Your worker restarted mid-request.");
-
 /** A request to the running Worker. `body` objects are sent as JSON. */
 export async function api(
   path: string,
@@ -34,14 +24,12 @@ export async function api(
     body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
     headers["Content-Type"] ??= "application/json";
   }
-  const send = () =>
-    fetch(path.startsWith("http") ? path : `${baseUrl}${path}`, { method: init.method ?? "GET", headers, body });
-  let res = await send();
-  let text = await res.text();
-  if (localRuntimeRestart({ status: res.status, text })) {
-    res = await send();
-    text = await res.text();
-  }
+  const res = await fetch(path.startsWith("http") ? path : `${baseUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body,
+  });
+  const text = await res.text();
   let json: any;
   try {
     json = text ? JSON.parse(text) : undefined;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { unstable_startWorker } from "wrangler";
+import { unstable_DevEnv } from "wrangler";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase, withPassword } from "./database";
 import { type Embedded, startEmbedded } from "./embedded";
 import { tolerateLocalHyperdriveResets } from "./local-hyperdrive";
@@ -16,7 +16,7 @@ export const DRIVERS: Driver[] = ["http", "ws", "hyperdrive"];
 
 /**
  * The whole local stack for tests, benchmarks and the soak run, as deployed code runs: the Worker
- * in workerd (wrangler's unstable_startWorker, with its fan-out queue and cron), one of the three
+ * in workerd (wrangler's DevEnv, with its fan-out queue and cron; see startWorker), one of the three
  * driver paths, and a real Postgres: a fresh in-memory PGlite, or a fresh database created on a
  * Postgres server.
  *
@@ -47,6 +47,8 @@ export type Stack = {
   counters(): { statements: number; connections: number; roundTrips: number; queryRoundTrips: number };
   /** Stops the stand-ins and starts them again on the same ports (a restart of Neon's endpoints). */
   restartEndpoints(downMs?: number): Promise<void>;
+  /** How many times wrangler reloaded the Worker after starting it (never, by design: see buildWorker). */
+  reloads(): number;
   /** Runs the Worker's scheduled handler (the fan-out outbox sweep) now. */
   runScheduled(): Promise<void>;
   /** The Worker process's user + system CPU time so far, in ms (Linux /proc). */
@@ -80,10 +82,14 @@ export const driverFromEnv = (value = process.env.TEST_DB_DRIVER): Driver =>
 
 /**
  * The Worker's build (scripts/build.ts), run here once per stack instead of by wrangler, into a
- * directory of the stack's own. wrangler reloads a Worker whenever a file it bundled from changes
- * (its esbuild runs in watch mode whatever `watch: false` says, and its custom-build watcher
- * rebuilds on every change under src/): with one shared dist/worker.js, every stack that started
- * rebuilt the others' entry — "Your worker restarted mid-request" for whatever was in flight.
+ * directory of the stack's own, started with no custom build command. wrangler reloads a running
+ * Worker, `watch: false` or not, when a file its bundler read changes (its esbuild always runs in
+ * watch mode) and when wrangler.toml changes, and a reload cuts off what is in flight. Measured
+ * (test/local-runtime.test.ts): its bundler followed our build's linked source map to every file
+ * in src/ while the map carried no sources (now it does: scripts/build.ts), so any edit in src/
+ * reloaded every running stack; so did an edit of wrangler.toml (config watching is off for
+ * stacks, see startStack); and with one shared dist/worker.js each stack's build rewrote the
+ * others' entry.
  */
 let builds = 0;
 async function buildWorker(): Promise<string> {
@@ -103,8 +109,39 @@ async function buildWorker(): Promise<string> {
 /** How long a stack may take to answer GET / before its start fails with a message (never a hang). */
 const STARTUP_DEADLINE_MS = 90_000;
 
-/** Waits until the Worker is ready and answers GET / (no database; any status), within STARTUP_DEADLINE_MS. */
-async function answering(worker: { ready: Promise<void>; url: Promise<URL> }, what: string): Promise<string> {
+/**
+ * Requests go straight to the Worker's own runtime (the miniflare wrangler starts for it), not
+ * through wrangler's dev proxy. That proxy exists to keep one port across reloads, which a stack
+ * never does (built once, see buildWorker), and in wrangler 4.86 its hop to the Worker loses a
+ * request now and then: both ends of a pooled connection close it after 5 s idle (kj's HTTP client
+ * idleTimeout and server pipelineTimeout), a request written to it at that moment fails with
+ * "Network connection lost", and the proxy answers a POST with a text/plain 503 "Your worker
+ * restarted mid-request" (a GET is held until the next request arrives) — though no Worker
+ * restarted (workers-sdk#14641; the proxy compares a URL with its path to an origin, so every
+ * failure looks like a reload). test/local-runtime.test.ts sends requests at that moment.
+ */
+async function startWorker(options: Parameters<InstanceType<typeof unstable_DevEnv>["startWorker"]>[0]) {
+  const devEnv = new unstable_DevEnv();
+  const dispatch = devEnv.dispatch.bind(devEnv);
+  let started: (url: string) => void = () => {};
+  const runtimeUrl = new Promise<string>((resolve) => {
+    started = resolve;
+  });
+  let loads = 0;
+  devEnv.dispatch = (event) => {
+    if (event.type === "reloadStart") loads++;
+    if (event.type === "reloadComplete") {
+      const { protocol, hostname, port } = event.proxyData.userWorkerUrl;
+      started(`${protocol}//${hostname}:${port}`);
+    }
+    dispatch(event);
+  };
+  const worker = await devEnv.startWorker(options);
+  return { worker, runtimeUrl, reloads: () => Math.max(0, loads - 1) };
+}
+
+/** Waits until the Worker answers GET / (no database; any status) at its runtime's URL, within STARTUP_DEADLINE_MS. */
+async function answering(runtimeUrl: Promise<string>, what: string): Promise<string> {
   const deadline = Date.now() + STARTUP_DEADLINE_MS;
   const fail = () => new Error(`The Worker (${what}) did not answer GET / within ${STARTUP_DEADLINE_MS / 1000} s.`);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -112,8 +149,7 @@ async function answering(worker: { ready: Promise<void>; url: Promise<URL> }, wh
     timer = setTimeout(() => reject(fail()), STARTUP_DEADLINE_MS);
   });
   try {
-    await Promise.race([worker.ready, expired]);
-    const base = (await Promise.race([worker.url, expired])).toString().replace(/\/$/, "");
+    const base = await Promise.race([runtimeUrl, expired]);
     while (Date.now() < deadline) {
       // Any answer will do: a Worker with an invalid setting answers 503 on every route by design.
       const answered = await fetch(`${base}/`, { signal: AbortSignal.timeout(5_000) }).then(
@@ -179,13 +215,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const jwtSecret = options.jwtSecret === undefined ? randomBytes(32).toString("hex") : options.jwtSecret;
   quietWrangler();
+  // A stack's configuration is fixed for its life: wrangler.toml changing (a developer's edit during
+  // a run) must not reload it (wrangler's config watcher does, unless this is set).
+  process.env.WRANGLER_CI_DISABLE_CONFIG_WATCHING ??= "true";
   const text = (value: string) => ({ type: "plain_text" as const, value });
   const entrypoint = await buildWorker();
-  const worker = await unstable_startWorker({
+  const { worker, runtimeUrl, reloads } = await startWorker({
     config: join(ROOT, "wrangler.toml"),
     entrypoint,
     env: options.env,
-    // unstable_startWorker does not derive this from compatibility_flags as `wrangler dev` does.
+    // wrangler's DevEnv does not derive this from compatibility_flags as `wrangler dev` does.
     // No custom build command: built above, once (see buildWorker).
     build: { nodejsCompatMode: "v2", custom: { command: "" } },
     bindings: {
@@ -211,7 +250,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logLevel: options.logLevel ?? "warn",
     },
   });
-  const baseUrl = await answering(worker, `${driver} driver, ${embedded ? "embedded" : "server"} Postgres`);
+  const baseUrl = await answering(runtimeUrl, `${driver} driver, ${embedded ? "embedded" : "server"} Postgres`);
 
   const stack: Stack = {
     baseUrl,
@@ -251,6 +290,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stack.proxy = proxy;
       stack.sqlHttp = sqlHttp;
     },
+    reloads,
     runScheduled: async () => {
       const res = await fetch(`${baseUrl}/__scheduled?cron=*+*+*+*+*`);
       await res.text();
