@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
-import { pgErrorOf, toApiError } from "./db/errors";
+import { pgErrorOf, toApiError, transportReason } from "./db/errors";
 import { log } from "./lib/log";
 import { createRouter } from "./lib/openapi";
 import {
@@ -114,22 +114,6 @@ app.onError((error, c) => {
   }
   return problemResponse(c, problem);
 });
-
-/**
- * Why a database request failed when Postgres did not say (no SQLSTATE): the names along the cause
- * chain and the innermost message, which comes from the network or the driver's transport (a lost
- * connection, an HTTP status), never from a query: query errors are the Drizzle wrapper, skipped.
- */
-function transportReason(error: unknown): string {
-  const names: string[] = [];
-  let innermost: unknown = error;
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    names.push(e.name);
-    innermost = e;
-  }
-  const message = innermost instanceof DrizzleQueryError || !(innermost instanceof Error) ? "" : innermost.message;
-  return `${names.join(" < ")}${message ? `: ${message.slice(0, 200)}` : ""}`;
-}
 
 export default app;
 export type AppType = typeof routes;

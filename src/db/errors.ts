@@ -1,15 +1,39 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { ApiError, badRequest, conflict, internalError, notFound, serviceUnavailable } from "../lib/problem";
 
 /** The fields of a Postgres error that decide the answer (never its message, which quotes values). */
 export type PgError = { code?: string; constraint?: string; message?: string };
 
+/** An error and its causes, outermost first: drivers and Drizzle wrap the database's error a few levels deep. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = error; e && chain.length < 4; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
+
 /** Drivers and Drizzle wrap Postgres errors ("Failed query: …"); the Postgres error is a `cause`. */
 export function pgErrorOf(error: unknown): PgError | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  return causes(error).find((e): e is PgError => {
     const code = (e as PgError).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return e as PgError;
+    return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+  });
+}
+
+/**
+ * Why a database request failed when Postgres did not say (no SQLSTATE), for the error log: the
+ * names along the cause chain and the innermost message, which comes from the network or the
+ * driver's transport (a lost connection, an HTTP status), never from a query: query errors are
+ * the Drizzle wrapper, skipped.
+ */
+export function transportReason(error: unknown): string {
+  const chain: Error[] = [];
+  for (const e of causes(error)) {
+    if (!(e instanceof Error)) break;
+    chain.push(e);
   }
-  return undefined;
+  const innermost = chain.at(-1);
+  const message = !innermost || innermost instanceof DrizzleQueryError ? "" : innermost.message;
+  return `${chain.map((e) => e.name).join(" < ")}${message ? `: ${message.slice(0, 200)}` : ""}`;
 }
 
 /**

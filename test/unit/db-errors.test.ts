@@ -1,5 +1,6 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { toApiError, transientOf } from "../../src/db/errors";
+import { toApiError, transientOf, transportReason } from "../../src/db/errors";
 
 /** Database failures become problems by their Postgres code, never with the driver's message. */
 describe("database error mapping", () => {
@@ -57,5 +58,14 @@ describe("database error mapping", () => {
     [undefined, undefined],
   ])("%s is retried inside the request as: %s", (code, transient) => {
     expect(transientOf(wrapped(code))).toBe(transient);
+  });
+
+  it("logs a failure without SQLSTATE by its cause chain and transport message, never the query", () => {
+    const transport = Object.assign(new Error("Server error (HTTP status 502)"), { name: "NeonDbError" });
+    const failed = new DrizzleQueryError("select secret from users where id = $1", [42], transport);
+    expect(transportReason(failed)).toBe("Error < NeonDbError: Server error (HTTP status 502)");
+    const queryOnly = new DrizzleQueryError("select secret from users where id = $1", [42]);
+    expect(transportReason(queryOnly)).toBe("Error"); // Drizzle's wrapper: its message quotes the query
+    expect(transportReason("not an error")).toBe("");
   });
 });
