@@ -1,8 +1,4 @@
 import { defineConfig } from "vitest/config";
-import { isLocalHyperdriveSocketError } from "./scripts/stack/local-hyperdrive.ts";
-
-/** The local Hyperdrive proxy's socket errors (see scripts/stack/local-hyperdrive.ts) are not test failures. */
-const hyperdrive = process.env.TEST_DB_DRIVER === "hyperdrive";
 
 export default defineConfig({
   test: {
@@ -13,6 +9,5 @@ export default defineConfig({
     // Test files share one Worker and one database; each test creates the rows it asserts on.
     fileParallelism: true,
     maxWorkers: 2,
-    onUnhandledError: (error) => !(hyperdrive && isLocalHyperdriveSocketError(error)),
   },
 });

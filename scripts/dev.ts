@@ -11,9 +11,10 @@
  * private env file, never its command line. Ctrl-C stops it all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
 import { unstable_readConfig } from "wrangler";
 import { seed, terminalProgress } from "../seeds/seed";
 import { parseConfig } from "../src/env";
@@ -34,6 +35,8 @@ import { type DbProxy, startProxy } from "./stack/ws-proxy";
 const PORT = Number(process.env.PORT ?? 8787);
 /** How long `wrangler dev` may take to answer /health before the dev script gives up, with a message. */
 const READY_DEADLINE_MS = 90_000;
+/** How long wrangler and workerd get to end on SIGTERM before they are killed. */
+const STOP_GRACE_MS = 5_000;
 const ENV_FILE = join(ROOT, ".wrangler", "dev.env");
 const isNeon = (url: string) => /\.neon\.(tech|build)\b/.test(new URL(url).hostname);
 
@@ -43,19 +46,27 @@ let sqlHttp: SqlHttp | undefined;
 let wrangler: ChildProcess | undefined;
 let unmark: (() => void) | undefined;
 let stopping = false;
+let cron: ReturnType<typeof setInterval> | undefined;
 
+/**
+ * Stops what this script started, whichever way it is asked to: Ctrl-C (SIGINT to the terminal's
+ * process group), SIGTERM to npm alone (a process manager; npm passes it on), SIGHUP (the terminal
+ * closed; or npm gone, below). wrangler runs in a process group of its own, so that the order is ours: the group
+ * (wrangler, workerd, esbuild) first — SIGTERM, then SIGKILL for whatever is left after a grace —
+ * then the stand-ins and the database. The script runs in npm's own Node process (`node --import
+ * tsx`), not under tsx's CLI, whose signal relay kills its child ~30 ms after passing a signal on —
+ * before this could reach wrangler's group, which then kept port 8787.
+ */
 async function stop(code: number) {
   if (stopping) return;
   stopping = true;
-  // wrangler runs in its own process group: signal the group so workerd goes too.
-  if (wrangler?.pid && wrangler.exitCode === null) {
-    try {
-      process.kill(-wrangler.pid, "SIGTERM");
-    } catch {}
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      wrangler?.once("exit", () => resolve(clearTimeout(timer)));
-    });
+  clearInterval(cron);
+  const group = wrangler?.pid;
+  if (group) {
+    signalGroup(group, "SIGTERM");
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (groupAlive(group) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    signalGroup(group, "SIGKILL");
   }
   rmSync(ENV_FILE, { force: true });
   await proxy?.close();
@@ -64,9 +75,68 @@ async function stop(code: number) {
   unmark?.();
   process.exit(code);
 }
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
-process.on("SIGHUP", () => void stop(0));
+const signalGroup = (group: number, signal: NodeJS.Signals) => {
+  try {
+    process.kill(-group, signal);
+  } catch {}
+};
+const groupAlive = (group: number) => {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
+// npm passes no SIGTERM on to its script (it ends, and `sh -c` with it): this process is then
+// orphaned, which is the sign to stop too — as it is when npm is killed outright.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop(0);
+}, 500).unref();
+
+/** The port is ours before anything starts: otherwise one line that says so, and how to pick another. */
+async function ensurePortFree() {
+  const free = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(PORT, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+  if (free) return;
+  console.error(
+    `Port ${PORT} is already in use (another \`npm run dev\`?): stop it, or choose another: PORT=${PORT + 1} npm run dev`,
+  );
+  process.exit(1);
+}
+
+/**
+ * `wrangler dev` runs no cron trigger by itself (--test-scheduled only exposes /__scheduled), so the
+ * outbox sweep would never run locally. This fires each of wrangler.toml's crons as production
+ * would — once on start too, for fan-outs lost while nothing ran. Every cron here is every minute.
+ */
+function runCrons(base: string) {
+  const crons = (unstable_readConfig({ config: join(ROOT, "wrangler.toml") }).triggers.crons ?? []) as string[];
+  const fire = async (first: boolean) => {
+    for (const expression of crons) {
+      const status = await fetch(`${base}/__scheduled?cron=${encodeURIComponent(expression)}`).then(
+        async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        },
+        () => 0,
+      );
+      if (first || status !== 200)
+        console.log(`  Cron      "${expression}" every minute (ran: ${status || "no answer"})`);
+    }
+  };
+  void fire(true);
+  const untilMinute = 60_000 - (Date.now() % 60_000);
+  cron = setTimeout(() => {
+    void fire(false);
+    cron = setInterval(() => void fire(false), 60_000);
+  }, untilMinute);
+}
 
 /** The Worker's settings as `wrangler dev` will see them: wrangler.toml's [vars], .dev.vars, then this script's. */
 function checkSettings(own: Record<string, string>) {
@@ -82,6 +152,7 @@ function checkSettings(own: Record<string, string>) {
 }
 
 async function main() {
+  await ensurePortFree();
   ensureDevSecret();
   const driverSetting = process.env.DB_DRIVER ?? "http";
   const own: Record<string, string> = { DB_DRIVER: driverSetting };
@@ -132,7 +203,8 @@ async function main() {
   chmodSync(ENV_FILE, 0o600);
   quietWrangler(withPassword(databaseUrl));
 
-  const bin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+  const pkg = createRequire(import.meta.url).resolve("wrangler/package.json");
+  const bin = join(dirname(pkg), (JSON.parse(readFileSync(pkg, "utf8")) as { bin: { wrangler: string } }).bin.wrangler);
   const args = ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
   args.push("--env-file", ENV_FILE, "--test-scheduled");
   wrangler = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: "inherit", detached: true, env: process.env });
@@ -147,14 +219,14 @@ async function main() {
     );
     if (ok) {
       console.log(`\n  API       ${base}/\n  Docs      ${base}/docs\n  OpenAPI   ${base}/openapi.json`);
-      console.log(
-        `  Postgres  ${redactUrl(databaseUrl)}${embedded ? " (embedded)" : ""}, ${driverSetting} driver\n  Ctrl-C stops everything.\n`,
-      );
+      console.log(`  Postgres  ${redactUrl(databaseUrl)}${embedded ? " (embedded)" : ""}, ${driverSetting} driver`);
+      runCrons(base);
+      console.log("  Ctrl-C stops everything.\n");
       return;
     }
     if (Date.now() - started > READY_DEADLINE_MS) {
       console.error(`\nThe API did not answer ${base}/health within ${READY_DEADLINE_MS / 1000} s; stopping.`);
-      console.error("Is port 8787 taken (PORT=…), or the database unreachable? wrangler's output above says more.");
+      console.error("Is the database unreachable? wrangler's output above says more.");
       return void stop(1);
     }
     await new Promise((r) => setTimeout(r, 250));

@@ -11,6 +11,7 @@ export default async function setup(project: TestProject) {
   const stack = await startStack({ serverUrl, env: "test" });
   console.log(`[tests] Worker ${stack.baseUrl} on ${stack.kind} Postgres, ${stack.driver} driver`);
   project.provide("baseUrl", stack.baseUrl);
+  project.provide("proxyUrl", stack.proxyUrl);
   project.provide("databaseUrl", stack.databaseUrl);
   project.provide("jwtSecret", stack.jwtSecret ?? "");
   project.provide("databaseKind", stack.kind);
@@ -20,6 +21,7 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    proxyUrl: string;
     databaseUrl: string;
     jwtSecret: string;
     databaseKind: "embedded" | "server";

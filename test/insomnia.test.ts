@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { api } from "./helpers";
 
@@ -14,7 +15,7 @@ type Resource = {
   data?: Record<string, unknown>;
 };
 
-const collection = JSON.parse(readFileSync(new URL("../insomnia/twitter-api.json", import.meta.url), "utf8")) as {
+const collection = JSON.parse(readFileSync(join(import.meta.dirname, "../insomnia/twitter-api.json"), "utf8")) as {
   __export_format: number;
   resources: Resource[];
 };

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withClient } from "../scripts/stack/database";
@@ -79,7 +80,7 @@ describe("logs", () => {
   });
 
   it("wrangler.toml holds no secret", () => {
-    const toml = readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8");
+    const toml = readFileSync(join(import.meta.dirname, "../wrangler.toml"), "utf8");
     expect(toml).not.toMatch(/^\s*(JWT_SECRET|DATABASE_URL)\s*=/m);
     expect(toml).not.toMatch(/postgres(ql)?:\/\/[^\s"]*:[^\s"@]+@/);
   });

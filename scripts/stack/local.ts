@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { ROOT } from "./database";
 
-/** Where the embedded database lives (git-ignored), and the note `npm run dev` leaves while it runs. */
-export const DATA_DIR = join(ROOT, ".data");
+/** Where the embedded database lives (git-ignored unless DEV_DATA_DIR moves it), and the note `npm run dev` leaves while it runs. */
+export const DATA_DIR = process.env.DEV_DATA_DIR || join(ROOT, ".data");
 export const PGLITE_DIR = join(DATA_DIR, "pglite");
 const RUNNING_FILE = join(DATA_DIR, "dev-running.json");
 

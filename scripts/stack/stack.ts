@@ -6,7 +6,6 @@ import { promisify } from "node:util";
 import { unstable_DevEnv } from "wrangler";
 import { hostPortOf, migratePgliteDb, migrateUrl, ROOT, withClient, withDatabase, withPassword } from "./database";
 import { type Embedded, startEmbedded } from "./embedded";
-import { tolerateLocalHyperdriveResets } from "./local-hyperdrive";
 import { type DelayProxy, startDelayProxy } from "./net-delay";
 import { type SqlHttp, startSqlHttp } from "./sql-http";
 import { type DbProxy, startProxy } from "./ws-proxy";
@@ -29,6 +28,8 @@ export const DRIVERS: Driver[] = ["http", "ws", "hyperdrive"];
  */
 export type Stack = {
   baseUrl: string;
+  /** The same Worker through wrangler's dev proxy, as `npm run dev` serves it. */
+  proxyUrl: string;
   /** A direct connection string for checks from Node (pg). */
   databaseUrl: string;
   jwtSecret: string | null;
@@ -111,14 +112,11 @@ const STARTUP_DEADLINE_MS = 90_000;
 
 /**
  * Requests go straight to the Worker's own runtime (the miniflare wrangler starts for it), not
- * through wrangler's dev proxy. That proxy exists to keep one port across reloads, which a stack
- * never does (built once, see buildWorker), and in wrangler 4.86 its hop to the Worker loses a
- * request now and then: both ends of a pooled connection close it after 5 s idle (kj's HTTP client
- * idleTimeout and server pipelineTimeout), a request written to it at that moment fails with
- * "Network connection lost", and the proxy answers a POST with a text/plain 503 "Your worker
- * restarted mid-request" (a GET is held until the next request arrives) — though no Worker
- * restarted (workers-sdk#14641; the proxy compares a URL with its path to an origin, so every
- * failure looks like a reload). test/local-runtime.test.ts sends requests at that moment.
+ * through wrangler's dev proxy, which exists to keep one port across reloads — a stack never
+ * reloads (built once, see buildWorker) — and would add its own hop and CPU to what the bench
+ * measures. The proxy's URL is kept for the test of `npm run dev`'s path (test/local-runtime.test.ts:
+ * wrangler 4.86's proxy lost a request written at its connections' 5 s idle timeout,
+ * workers-sdk#14641; 4.164's does not).
  */
 async function startWorker(options: Parameters<InstanceType<typeof unstable_DevEnv>["startWorker"]>[0]) {
   const devEnv = new unstable_DevEnv();
@@ -137,7 +135,8 @@ async function startWorker(options: Parameters<InstanceType<typeof unstable_DevE
     dispatch(event);
   };
   const worker = await devEnv.startWorker(options);
-  return { worker, runtimeUrl, reloads: () => Math.max(0, loads - 1) };
+  const proxyUrl = (await worker.url).origin;
+  return { worker, runtimeUrl, proxyUrl, reloads: () => Math.max(0, loads - 1) };
 }
 
 /** Waits until the Worker answers GET / (no database; any status) at its runtime's URL, within STARTUP_DEADLINE_MS. */
@@ -191,7 +190,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 
   const driver = options.driver ?? driverFromEnv();
-  if (driver === "hyperdrive") tolerateLocalHyperdriveResets();
   const rtt = options.rttMs ?? 0;
   const database = hostPortOf(databaseUrl);
   // Every stand-in runs whichever path the Worker uses; only the path's own one is behind the distance.
@@ -220,7 +218,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   process.env.WRANGLER_CI_DISABLE_CONFIG_WATCHING ??= "true";
   const text = (value: string) => ({ type: "plain_text" as const, value });
   const entrypoint = await buildWorker();
-  const { worker, runtimeUrl, reloads } = await startWorker({
+  const { worker, runtimeUrl, proxyUrl, reloads } = await startWorker({
     config: join(ROOT, "wrangler.toml"),
     entrypoint,
     env: options.env,
@@ -254,6 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const stack: Stack = {
     baseUrl,
+    proxyUrl,
     databaseUrl,
     jwtSecret,
     kind: embedded ? "embedded" : "server",

@@ -88,8 +88,8 @@ export async function startProxy(options: {
     });
     tcp.on("error", closeBoth);
     tcp.on("close", closeBoth);
-    ws.on("message", (data: Buffer) => {
-      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+    ws.on("message", (data: Buffer | ArrayBuffer) => {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (connected) tcp.write(chunk);
       else buffered.push(chunk);
       const types = messages(chunk);

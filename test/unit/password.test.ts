@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAX_PBKDF2_ITERATIONS, parseConfig } from "../../src/env";
 import { hashPassword, verifyPassword } from "../../src/lib/password";
@@ -6,7 +7,7 @@ import { hashPassword, verifyPassword } from "../../src/lib/password";
 describe("password hashing (PBKDF2-SHA256)", () => {
   it("never configures more than 100,000 iterations: Cloudflare rejects more in production (workerd#1346)", () => {
     expect(MAX_PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000);
-    const toml = readFileSync(new URL("../../wrangler.toml", import.meta.url), "utf8");
+    const toml = readFileSync(join(import.meta.dirname, "../../wrangler.toml"), "utf8");
     const configured = [...toml.matchAll(/PBKDF2_ITERATIONS\s*=\s*"(\d+)"/g)].map((m) => Number(m[1]));
     expect(configured.length).toBeGreaterThan(0);
     for (const n of configured) expect(n).toBeLessThanOrEqual(100_000);
