@@ -5,15 +5,15 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
 import { pgErrorOf, toApiError, transportReason } from "./db/errors";
+import { createRouter } from "./http/openapi";
 import { log } from "./lib/log";
-import { createRouter } from "./lib/openapi";
 import {
   ApiError,
   badRequest,
   internalError,
   methodNotAllowed as methodNotAllowedProblem,
   notFound,
-  problemResponse,
+  type ProblemStatus,
 } from "./lib/problem";
 import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
@@ -44,9 +44,7 @@ app.use(accessLog);
 app.use(securityHeaders);
 app.use(jsonCharset);
 app.use(appContext);
-app.use(
-  methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse(c, methodNotAllowedProblem(methods)) }),
-);
+app.use(methodNotAllowed({ app, onMethodNotAllowed: (_c, methods) => methodNotAllowedProblem(methods).getResponse() }));
 
 // Search first: /tweets/search must not be read as /tweets/{id}.
 const routes = app
@@ -86,7 +84,7 @@ app.doc31("/openapi.json", {
   },
 });
 
-app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+app.notFound((c) => notFound(`No route for ${c.req.method} ${c.req.path}.`).getResponse());
 
 /** The one error path: every failure becomes a problem document; 5xx are logged with codes, never messages. */
 app.onError((error, c) => {
@@ -97,7 +95,11 @@ app.onError((error, c) => {
     problem =
       error.status === 400
         ? badRequest("The request is malformed.")
-        : new ApiError(error.status, error.message || "Error", error.message || "The request was rejected.");
+        : new ApiError(
+            error.status as ProblemStatus,
+            error.message || "Error",
+            error.message || "The request was rejected.",
+          );
   else problem = internalError();
   if (problem.status >= 500) {
     // A database failure travels as the problem's cause; driver and query errors quote SQL
@@ -112,7 +114,7 @@ app.onError((error, c) => {
       ...(pg ? { pg_code: pg.code } : fromDatabase ? { reason: transportReason(cause) } : { detail: error.message }),
     });
   }
-  return problemResponse(c, problem);
+  return problem.getResponse();
 });
 
 export default app;

@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
-import { type Config, MIN_JWT_SECRET_LENGTH } from "../env";
+import { MIN_JWT_SECRET_LENGTH } from "../env";
 import { INT32_MAX } from "../lib/limits";
 import { log } from "../lib/log";
 import { serviceUnavailable, unauthorized } from "../lib/problem";
-import type { AppContext, AppEnv, Caller } from "./context";
+import type { AppContext, AppEnv, Caller, Config } from "../types";
 import { limitOrThrow } from "./rate-limit";
 
 const ALG = "HS256" as const;

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonContent, jsonRequestBody, problems } from "../../lib/openapi";
+import { jsonContent, jsonRequestBody, problems } from "../../http/openapi";
 import { jsonBody } from "../../middlewares/json-body";
 import { LoginBody, Token } from "./auth.schemas";
 

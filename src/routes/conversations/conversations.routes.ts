@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { idParam, jsonContent, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { idParam, jsonContent, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { optionalAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
 import { Context } from "./conversations.schemas";
 
 const tags = ["Conversations"];

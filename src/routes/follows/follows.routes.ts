@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
-import { User } from "../users/users.schemas";
+import { User } from "../../models/user";
 import { NewFollow } from "./follows.schemas";
 
 const tags = ["Follows"];

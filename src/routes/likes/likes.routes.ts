@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
-import { Tweet } from "../tweets/tweets.schemas";
-import { User } from "../users/users.schemas";
+import { Tweet } from "../../models/tweet";
+import { User } from "../../models/user";
 import { NewLike } from "./likes.schemas";
 
 const tags = ["Likes"];

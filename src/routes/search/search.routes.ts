@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { MAX_QUERY_LENGTH } from "../../lib/limits";
-import { pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
 import { optionalAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
 
 const Q_RULE = `q must be 1-${MAX_QUERY_LENGTH} characters, not blank`;
 

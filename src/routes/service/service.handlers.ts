@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import pkg from "../../../package.json";
 import { withinDeadline } from "../../db/run";
 import { serviceUnavailable } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
+import type { AppRouteHandler } from "../../types";
 import type { DocsRoute, HealthRoute, RootRoute } from "./service.routes";
 
 export const root: AppRouteHandler<RootRoute> = (c) =>
@@ -20,8 +20,8 @@ const HEALTH_DEADLINE_MS = 2_500;
 
 export const health: AppRouteHandler<HealthRoute> = async (c) => {
   try {
-    const db = await c.var.db();
-    await withinDeadline(Math.min(db.deadlineMs, HEALTH_DEADLINE_MS), () => db.orm.execute(sql`SELECT 1`));
+    const { db, deadlineMs } = await c.var.connection();
+    await withinDeadline(Math.min(deadlineMs, HEALTH_DEADLINE_MS), () => db.execute(sql`SELECT 1`));
   } catch {
     throw serviceUnavailable("The database does not answer.");
   }

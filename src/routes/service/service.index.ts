@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../../http/openapi";
 import { notFound } from "../../lib/problem";
 import * as handlers from "./service.handlers";
 import * as routes from "./service.routes";

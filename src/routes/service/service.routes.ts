@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jsonContent, problems } from "../../lib/openapi";
+import { jsonContent, problems } from "../../http/openapi";
 import { Health, Root } from "./service.schemas";
 
 const tags = ["Service"];

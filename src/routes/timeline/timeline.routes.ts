@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { requireAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
 
 export const timeline = createRoute({
   method: "get",

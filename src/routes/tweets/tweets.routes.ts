@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
-import { IdempotencyKey, NewTweet, Tweet } from "./tweets.schemas";
+import { Tweet } from "../../models/tweet";
+import { IdempotencyKey, NewTweet } from "./tweets.schemas";
 
 const tags = ["Tweets"];
 const TweetParams = z.object({ id: idParam("id", "Tweet id") });

@@ -1,4 +1,4 @@
-import { createRouter } from "../../lib/openapi";
+import { createRouter } from "../../http/openapi";
 import * as handlers from "./users.handlers";
 import * as routes from "./users.routes";
 

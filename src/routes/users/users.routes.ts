@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { signupLimit } from "../../middlewares/rate-limit";
-import { Credentials, User, Username, UserUpdate } from "./users.schemas";
+import { User, Username } from "../../models/user";
+import { Credentials, UserUpdate } from "./users.schemas";
 
 const tags = ["Users"];
 const UserParams = z.object({ id: idParam("id", "User id") });

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../middlewares/context";
-import { INT32_MAX } from "./limits";
-import { validationFailed } from "./problem";
+import { INT32_MAX } from "../lib/limits";
+import { validationFailed } from "../lib/problem";
+import type { AppEnv } from "../types";
 
 /** A router whose validation failures all become the same 400 problem document. */
 export function createRouter() {
