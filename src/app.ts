@@ -5,7 +5,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
 import { pgErrorOf, toApiError, transportReason } from "./db/errors";
-import { createRouter } from "./http/openapi";
+import { createRouter } from "./http/router";
 import { log } from "./lib/log";
 import {
   ApiError,
@@ -18,15 +18,15 @@ import {
 import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
 import { jsonCharset, securityHeaders } from "./middlewares/headers";
-import auth from "./routes/auth/auth.index";
-import conversations from "./routes/conversations/conversations.index";
-import follows from "./routes/follows/follows.index";
-import likes from "./routes/likes/likes.index";
-import search from "./routes/search/search.index";
-import service from "./routes/service/service.index";
-import timeline from "./routes/timeline/timeline.index";
-import tweets from "./routes/tweets/tweets.index";
-import users from "./routes/users/users.index";
+import auth from "./routes/auth/auth.routes";
+import conversations from "./routes/conversations/conversations.routes";
+import follows from "./routes/follows/follows.routes";
+import likes from "./routes/likes/likes.routes";
+import search from "./routes/search/search.routes";
+import service from "./routes/service/service.routes";
+import timeline from "./routes/timeline/timeline.routes";
+import tweets from "./routes/tweets/tweets.routes";
+import users from "./routes/users/users.routes";
 
 const app = createRouter();
 

@@ -3,10 +3,7 @@ import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Context } from "hono";
 
-/**
- * The types every layer shares. This module imports nothing of src/, so that every layer may
- * import it: types → lib → db → models → middlewares → routes → app.
- */
+/** The types every layer shares; this module imports nothing of src/ (layers: README, "Layout"). */
 
 /**
  * The Worker's bindings: `Env` is generated from wrangler.toml by `wrangler types`

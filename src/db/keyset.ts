@@ -34,8 +34,8 @@ export function startAfter(
   return sql`(${at}, ${id}) ${op} (${position.at.toISOString()}::timestamptz, ${position.id})`;
 }
 
+/** A page of a list: `list` is the list's path, and a cursor is valid for that list only. */
 export class Page {
-  /** `list` is the path of the list the page belongs to: a cursor is valid for that list only. */
   constructor(
     readonly order: Order,
     readonly list: string,
@@ -109,12 +109,10 @@ export function decodeCursor(cursor: string | undefined, list: string, timed: bo
   } catch {
     throw invalidCursor();
   }
-  if (parsed[0] !== list) throw invalidCursor();
-  if (parsed.length === 2) {
-    if (timed) throw invalidCursor();
-    return { id: parsed[1] };
-  }
+  // Another list's cursor, or one of another shape (with or without a time), is not this list's.
+  if (parsed[0] !== list || (parsed.length === 3) !== timed) throw invalidCursor();
+  if (parsed.length === 2) return { id: parsed[1] };
   const at = new Date(parsed[1]);
-  if (!timed || Number.isNaN(at.getTime())) throw invalidCursor();
+  if (Number.isNaN(at.getTime())) throw invalidCursor();
   return { at, id: parsed[2] };
 }

@@ -1,4 +1,13 @@
-import { type Column, type ColumnsSelection, type SQL, type Subquery, sql, type WithSubquery } from "drizzle-orm";
+import {
+  and,
+  type Column,
+  type ColumnsSelection,
+  eq,
+  type SQL,
+  type Subquery,
+  sql,
+  type WithSubquery,
+} from "drizzle-orm";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Caller, Db } from "../types";
 import type { Page } from "./keyset";
@@ -30,6 +39,25 @@ export const callerOnly = (caller: Caller | undefined, name: string, condition: 
 
 export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${id})`;
 export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;
+
+/**
+ * The caller's own row as a CTE, only while the token is current, locked for the whole statement:
+ * every write that changes a count on the caller's behalf takes it (README, "Exact counts"), so an
+ * account deletion, which locks it FOR UPDATE, waits for the write or the write for it.
+ */
+export const lockedCaller = <Name extends string>(
+  db: Db,
+  name: Name,
+  caller: Caller,
+  strength: "key share" | "no key update",
+) =>
+  db.$with(name).as(
+    db
+      .select({ id: users.id, username: users.username, followersCount: users.followersCount })
+      .from(users)
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .for(strength),
+  );
 
 /** A column's name without its table, for the left side of `UPDATE … SET` and INSERT column lists. */
 export const columnName = (column: Column) => sql.identifier(column.name);

@@ -6,14 +6,14 @@ import { clientKey, limitOrThrow } from "../../middlewares/rate-limit";
 import { toUser } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import { loginUser, rehashPassword } from "./auth.queries";
-import type { LoginRoute } from "./auth.routes";
+import type * as routes from "./auth.routes";
 
 /**
  * POST /auth/login. Limited per client address (IPv6: per /64), against spraying many usernames,
  * and per address + username, against guessing one password. A wrong username and a wrong
  * password take the same time and get the same answer.
  */
-export const login: AppRouteHandler<LoginRoute> = async (c) => {
+export const login: AppRouteHandler<typeof routes.login> = async (c) => {
   const { username, password } = c.req.valid("json");
   const config = c.var.config;
   const address = clientKey(c);

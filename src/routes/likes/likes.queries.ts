@@ -1,7 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
 import { likes, tweets, users } from "../../db/schema";
-import { callerOk, columnName, flag, flagsRow, selectWithFlags, tweetExists, userExists } from "../../db/sql";
+import {
+  callerOk,
+  columnName,
+  flag,
+  flagsRow,
+  lockedCaller,
+  selectWithFlags,
+  tweetExists,
+  userExists,
+} from "../../db/sql";
 import { selectTweets } from "../../models/tweet";
 import { userColumns } from "../../models/user";
 import type { Caller, Db } from "../../types";
@@ -48,25 +57,11 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 };
 
 /**
- * The caller's own row, locked FOR KEY SHARE for the whole statement: an account deletion (which
- * locks it FOR UPDATE) waits for this write, and this write waits for it; `callerOk` is then read
- * from the row as it is after any such wait.
- */
-const callerRow = (db: Db, caller: Caller) =>
-  db.$with("liker").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
-      .for("key share"),
-  );
-
-/**
  * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
  * bumps like_count only when a row was inserted. `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const liker = callerRow(db, caller);
+  const liker = lockedCaller(db, "liker", caller, "key share");
   const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
     sql`INSERT INTO ${likes} (${columnName(likes.userId)}, ${columnName(likes.tweetId)})
           SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
@@ -96,7 +91,7 @@ export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db
 
 /** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */
 export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const liker = callerRow(db, caller);
+  const liker = lockedCaller(db, "liker", caller, "key share");
   const removed = db.$with("removed").as(
     db
       .delete(likes)

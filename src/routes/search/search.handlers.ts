@@ -4,9 +4,9 @@ import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
 import type { AppRouteHandler } from "../../types";
 import { parseSearch } from "./search.parser";
 import * as queries from "./search.queries";
-import type { SearchRoute } from "./search.routes";
+import type * as routes from "./search.routes";
 
-export const search: AppRouteHandler<SearchRoute> = async (c) => {
+export const search: AppRouteHandler<typeof routes.search> = async (c) => {
   const query = c.req.valid("query");
   const page = readPage(c, NEWEST_TWEETS, query);
   const tweets = await runList(c.var, queries.search(c.var.caller, parseSearch(query.q), page));

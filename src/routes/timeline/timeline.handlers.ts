@@ -1,21 +1,20 @@
 import { runList } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { forbidden } from "../../lib/problem";
-import { callerOf } from "../../middlewares/auth";
+import { asUser } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./timeline.queries";
-import type { TimelineRoute } from "./timeline.routes";
+import type * as routes from "./timeline.routes";
 
-export const timeline: AppRouteHandler<TimelineRoute> = async (c) => {
+export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   const { id } = c.req.valid("param");
-  const caller = callerOf(c);
+  const { caller, checks } = asUser(c, id, () => forbidden("You can only read your own home timeline."));
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
   const tweets = await runList(c.var, queries.homeTimelinePage(caller, id, page), {
     notFound: userNotFound(id),
-    allowed: id === caller.id,
-    forbidden: () => forbidden("You can only read your own home timeline."),
+    ...checks,
   });
   return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };

@@ -7,22 +7,22 @@ import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./tweets.queries";
-import type { CreateRoute, GetRoute, ListRoute, RemoveRoute, UserTweetsRoute } from "./tweets.routes";
+import type * as routes from "./tweets.routes";
 
-export const list: AppRouteHandler<ListRoute> = async (c) => {
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
   const tweets = await runList(c.var, queries.listTweets(c.var.caller, page));
   return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
-export const userTweets: AppRouteHandler<UserTweetsRoute> = async (c) => {
+export const userTweets: AppRouteHandler<typeof routes.userTweets> = async (c) => {
   const { id } = c.req.valid("param");
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
   const tweets = await runList(c.var, queries.userTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
   return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
-export const create: AppRouteHandler<CreateRoute> = async (c) => {
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { content, user_id, in_reply_to_tweet_id } = c.req.valid("json");
   const caller = callerOf(c);
   const allowed = user_id === undefined || user_id === caller.id;
@@ -39,13 +39,13 @@ export const create: AppRouteHandler<CreateRoute> = async (c) => {
   return c.json(toTweet(created.item), 201);
 };
 
-export const get: AppRouteHandler<GetRoute> = async (c) => {
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { id } = c.req.valid("param");
   const { item } = await runItem(c.var, queries.tweetById(c.var.caller, id), { notFound: tweetNotFound(id) });
   return c.json(toTweet(item), 200);
 };
 
-export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid("param");
   await run(c.var, queries.deleteTweet(callerOf(c), id), {
     notFound: tweetNotFound(id),

@@ -1,11 +1,9 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
 import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
-import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
+import { callerOk, columnName, flag, flagsRow, lockedCaller, selectWithFlags, userExists } from "../../db/sql";
 import { selectTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
-
-/** The statements of /tweets and /users/{id}/tweets: one per request. */
 
 /** GET /tweets: newest first (created_at, then id, descending). */
 export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) => {
@@ -44,13 +42,7 @@ export type NewTweetInput = {
  *   when the author has followers whose timelines take it (see src/fanout).
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
-  const author = db.$with("author").as(
-    db
-      .select({ id: users.id, username: users.username, followersCount: users.followersCount })
-      .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
-      .for("no key update"),
-  );
+  const author = lockedCaller(db, "author", caller, "no key update");
   const parent = db.$with("parent").as(
     db
       .select({
@@ -145,13 +137,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
  * replies stay, their in_reply_to_tweet_id and conversation_id unchanged.
  */
 export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
-  const author = db.$with("author").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
-      .for("no key update"),
-  );
+  const author = lockedCaller(db, "author", caller, "no key update");
   const gone = db.$with("gone").as(
     db
       .delete(tweets)
