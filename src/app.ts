@@ -7,14 +7,7 @@ import pkg from "../package.json";
 import { pgErrorOf, toApiError, transportReason } from "./db/errors";
 import { createRouter } from "./http/router";
 import { log } from "./lib/log";
-import {
-  ApiError,
-  badRequest,
-  internalError,
-  methodNotAllowed as methodNotAllowedProblem,
-  notFound,
-  type ProblemStatus,
-} from "./lib/problem";
+import * as problems from "./lib/problem";
 import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
 import { jsonCharset, securityHeaders } from "./middlewares/headers";
@@ -44,7 +37,9 @@ app.use(accessLog);
 app.use(securityHeaders);
 app.use(jsonCharset);
 app.use(appContext);
-app.use(methodNotAllowed({ app, onMethodNotAllowed: (_c, methods) => methodNotAllowedProblem(methods).getResponse() }));
+app.use(
+  methodNotAllowed({ app, onMethodNotAllowed: (_c, methods) => problems.methodNotAllowed(methods).getResponse() }),
+);
 
 // Search first: /tweets/search must not be read as /tweets/{id}.
 const routes = app
@@ -84,27 +79,27 @@ app.doc31("/openapi.json", {
   },
 });
 
-app.notFound((c) => notFound(`No route for ${c.req.method} ${c.req.path}.`).getResponse());
+app.notFound((c) => problems.notFound(`No route for ${c.req.method} ${c.req.path}.`).getResponse());
 
 /** The one error path: every failure becomes a problem document; 5xx are logged with codes, never messages. */
 app.onError((error, c) => {
-  let problem: ApiError;
-  if (error instanceof ApiError) problem = error;
+  let problem: problems.ApiError;
+  if (error instanceof problems.ApiError) problem = error;
   else if (error instanceof DrizzleQueryError || pgErrorOf(error)) problem = toApiError(error);
   else if (error instanceof HTTPException && error.status < 500)
     problem =
       error.status === 400
-        ? badRequest("The request is malformed.")
-        : new ApiError(
-            error.status as ProblemStatus,
+        ? problems.badRequest("The request is malformed.")
+        : new problems.ApiError(
+            error.status as problems.ProblemStatus,
             error.message || "Error",
             error.message || "The request was rejected.",
           );
-  else problem = internalError();
+  else problem = problems.internalError();
   if (problem.status >= 500) {
     // A database failure travels as the problem's cause; driver and query errors quote SQL
     // parameters, so only their name and SQLSTATE are logged.
-    const cause = error instanceof ApiError && error.cause ? error.cause : error;
+    const cause = error instanceof problems.ApiError && error.cause ? error.cause : error;
     const pg = pgErrorOf(cause);
     const fromDatabase = cause !== error || cause instanceof DrizzleQueryError || pg;
     log("error", "request failed", {

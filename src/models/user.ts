@@ -1,17 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order } from "../db/keyset";
 import { follows, users } from "../db/schema";
 import { callerOnly } from "../db/sql";
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../lib/limits";
 import { notFound } from "../lib/problem";
-import type { Caller } from "../types";
+import type { Caller, Db } from "../types";
 
 /**
- * The User the API returns, in one place: its columns for a caller, its JSON schema, the mapping
- * from one to the other, and its not-found problem. A field for the caller (blocking, muting)
- * is added here: a column in `userColumns`, a property in `User` and in `toUser`.
+ * The User the API returns, in one place: its columns for a caller (`selectUsers`), its JSON
+ * schema, the mapping from one to the other, and its not-found problem. A field for the caller
+ * (blocking, muting) is added here: a column in `userColumns`, a property in `User` and `toUser`.
  */
 
 /** The columns of a User, from `users` (and, with a token, whether the caller follows them and they the caller). */
@@ -37,6 +38,17 @@ export const userColumns = (caller: Caller | undefined) => ({
 });
 
 export type UserRow = SelectResultFields<ReturnType<typeof userColumns>>;
+
+/** Users for a caller (with `extra` columns), for any join and WHERE after: every list of users starts here. */
+export const selectUsers = <E extends SelectedFields = Record<string, never>>(
+  db: Db,
+  caller: Caller | undefined,
+  extra?: E,
+) =>
+  db
+    .select({ ...userColumns(caller), ...(extra as E) })
+    .from(users)
+    .$dynamic();
 
 export const Username = z
   .string()

@@ -4,7 +4,7 @@ import { celebrities, follows, homeTimeline, tweets, users } from "../../db/sche
 import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
 import { trimTimelines } from "../../db/timeline";
 import { FOLLOW_BACKFILL } from "../../lib/limits";
-import { userColumns } from "../../models/user";
+import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
 
 /**
@@ -30,13 +30,12 @@ export const followList =
       .from(follows)
       .$dynamic();
     const recent = page.take(query, eq(self, userId), follows.createdAt, other).as("recent");
-    const list = db
-      .select({ ...userColumns(caller), followedAt: recent.followedAt })
-      .from(recent)
-      .innerJoin(users, eq(users.id, recent.userId))
-      .as("page");
+    const list = selectUsers(db, caller, { followedAt: recent.followedAt }).innerJoin(
+      recent,
+      eq(users.id, recent.userId),
+    );
     const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
-    return selectWithFlags(db, flags, list, { order: page });
+    return selectWithFlags(db, flags, list.as("page"), { order: page });
   };
 
 /** Both users' rows, locked in id order; the caller's only while its token is current. */
@@ -96,16 +95,13 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
     sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
           RETURNING ${homeTimeline.userId}`,
   );
-  const followee = db
-    .select({
-      ...userColumns(caller),
-      followersCount: sql<number>`coalesce(
+  const followee = selectUsers(db, caller, {
+    followersCount: sql<number>`coalesce(
         (SELECT ${counted.followersCount} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users.followersCount})`.as(
-        "followers_count",
-      ),
-      following: sql<boolean>`true`.as("following"),
-    })
-    .from(users)
+      "followers_count",
+    ),
+    following: sql<boolean>`true`.as("following"),
+  })
     .where(eq(users.id, targetId))
     .as("page");
   const flags = {

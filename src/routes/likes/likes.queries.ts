@@ -12,7 +12,7 @@ import {
   userExists,
 } from "../../db/sql";
 import { selectTweets } from "../../models/tweet";
-import { userColumns } from "../../models/user";
+import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
 
 /**
@@ -47,13 +47,9 @@ export const likedTweets = (caller: Caller | undefined, userId: number, page: Pa
 /** GET /tweets/{id}/liking_users: most recent like first (likes.created_at, then user id). */
 export const likingUsers = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
   const recent = recentLikes(db, "tweet", tweetId, page);
-  const list = db
-    .select({ ...userColumns(caller), likedAt: recent.likedAt })
-    .from(recent)
-    .innerJoin(users, eq(users.id, recent.otherId))
-    .as("page");
+  const list = selectUsers(db, caller, { likedAt: recent.likedAt }).innerJoin(recent, eq(users.id, recent.otherId));
   const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
-  return selectWithFlags(db, flags, list, { order: page });
+  return selectWithFlags(db, flags, list.as("page"), { order: page });
 };
 
 /**

@@ -2,20 +2,19 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
 import { follows, homeTimeline, likes, tweets, users } from "../../db/schema";
 import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
-import { userColumns } from "../../models/user";
+import { selectUsers, userColumns } from "../../models/user";
 import type { Caller, Db } from "../../types";
 
 /** The statements of /users: one per request (account deletion: one transaction, one round trip). */
 
 /** GET /users: id ascending. */
 export const listUsers = (caller: Caller | undefined, page: Page) => (db: Db) => {
-  const list = page.take(db.select(userColumns(caller)).from(users).$dynamic(), undefined, undefined, users.id);
+  const list = page.take(selectUsers(db, caller), undefined, undefined, users.id);
   return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
 };
 
 const oneUser = (caller: Caller | undefined, where: ReturnType<typeof eq>) => (db: Db) => {
-  const user = db.select(userColumns(caller)).from(users).where(where).as("page");
-  return selectWithFlags(db, { callerOk: callerOk(caller) }, user);
+  return selectWithFlags(db, { callerOk: callerOk(caller) }, selectUsers(db, caller).where(where).as("page"));
 };
 
 /** GET /users/{id}. */
