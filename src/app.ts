@@ -5,28 +5,21 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import pkg from "../package.json";
 import { pgErrorOf, toApiError, transportReason } from "./db/errors";
+import { createRouter } from "./http/router";
 import { log } from "./lib/log";
-import { createRouter } from "./lib/openapi";
-import {
-  ApiError,
-  badRequest,
-  internalError,
-  methodNotAllowed as methodNotAllowedProblem,
-  notFound,
-  problemResponse,
-} from "./lib/problem";
+import * as problems from "./lib/problem";
 import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
 import { jsonCharset, securityHeaders } from "./middlewares/headers";
-import auth from "./routes/auth/auth.index";
-import conversations from "./routes/conversations/conversations.index";
-import follows from "./routes/follows/follows.index";
-import likes from "./routes/likes/likes.index";
-import search from "./routes/search/search.index";
-import service from "./routes/service/service.index";
-import timeline from "./routes/timeline/timeline.index";
-import tweets from "./routes/tweets/tweets.index";
-import users from "./routes/users/users.index";
+import auth from "./routes/auth/auth.routes";
+import conversations from "./routes/conversations/conversations.routes";
+import follows from "./routes/follows/follows.routes";
+import likes from "./routes/likes/likes.routes";
+import search from "./routes/search/search.routes";
+import service from "./routes/service/service.routes";
+import timeline from "./routes/timeline/timeline.routes";
+import tweets from "./routes/tweets/tweets.routes";
+import users from "./routes/users/users.routes";
 
 const app = createRouter();
 
@@ -45,7 +38,7 @@ app.use(securityHeaders);
 app.use(jsonCharset);
 app.use(appContext);
 app.use(
-  methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => problemResponse(c, methodNotAllowedProblem(methods)) }),
+  methodNotAllowed({ app, onMethodNotAllowed: (_c, methods) => problems.methodNotAllowed(methods).getResponse() }),
 );
 
 // Search first: /tweets/search must not be read as /tweets/{id}.
@@ -86,23 +79,27 @@ app.doc31("/openapi.json", {
   },
 });
 
-app.notFound((c) => problemResponse(c, notFound(`No route for ${c.req.method} ${c.req.path}.`)));
+app.notFound((c) => problems.notFound(`No route for ${c.req.method} ${c.req.path}.`).getResponse());
 
 /** The one error path: every failure becomes a problem document; 5xx are logged with codes, never messages. */
 app.onError((error, c) => {
-  let problem: ApiError;
-  if (error instanceof ApiError) problem = error;
+  let problem: problems.ApiError;
+  if (error instanceof problems.ApiError) problem = error;
   else if (error instanceof DrizzleQueryError || pgErrorOf(error)) problem = toApiError(error);
   else if (error instanceof HTTPException && error.status < 500)
     problem =
       error.status === 400
-        ? badRequest("The request is malformed.")
-        : new ApiError(error.status, error.message || "Error", error.message || "The request was rejected.");
-  else problem = internalError();
+        ? problems.badRequest("The request is malformed.")
+        : new problems.ApiError(
+            error.status as problems.ProblemStatus,
+            error.message || "Error",
+            error.message || "The request was rejected.",
+          );
+  else problem = problems.internalError();
   if (problem.status >= 500) {
     // A database failure travels as the problem's cause; driver and query errors quote SQL
     // parameters, so only their name and SQLSTATE are logged.
-    const cause = error instanceof ApiError && error.cause ? error.cause : error;
+    const cause = error instanceof problems.ApiError && error.cause ? error.cause : error;
     const pg = pgErrorOf(cause);
     const fromDatabase = cause !== error || cause instanceof DrizzleQueryError || pg;
     log("error", "request failed", {
@@ -112,7 +109,7 @@ app.onError((error, c) => {
       ...(pg ? { pg_code: pg.code } : fromDatabase ? { reason: transportReason(cause) } : { detail: error.message }),
     });
   }
-  return problemResponse(c, problem);
+  return problem.getResponse();
 });
 
 export default app;

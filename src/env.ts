@@ -1,25 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_FANOUT_MAX_FOLLOWERS } from "./lib/limits";
-
-/**
- * The Worker's bindings: `Env` is generated from wrangler.toml by `wrangler types`
- * (worker-configuration.d.ts, `npm run types`); variables that wrangler.toml does not declare
- * (they are set by the dev script, the tests or `wrangler secret put`) are added here.
- */
-export type Bindings = Env & {
-  /** Postgres connection string (Neon in production; a local Postgres in development). */
-  DATABASE_URL?: string;
-  /** "http" (default), "ws" or "hyperdrive": see src/db/client.ts. */
-  DB_DRIVER?: string;
-  /** Local development and tests only: URL (with a per-run secret) of the local WebSocket-to-TCP proxy. */
-  DB_PROXY_URL?: string;
-  /** Local development and tests only: URL (with a per-run secret) of the local SQL-over-HTTP endpoint. */
-  DB_SQL_HTTP_URL?: string;
-  DB_TIMEOUT_MS?: string;
-  FANOUT_MAX_FOLLOWERS?: string;
-  /** HS256 signing secret for access tokens (a Worker secret; `.dev.vars` locally). */
-  JWT_SECRET?: string;
-};
+import type { Bindings, Config } from "./types";
 
 /** Cloudflare rejects PBKDF2 above 100,000 iterations in production (workerd#1346). */
 export const MAX_PBKDF2_ITERATIONS = 100_000;
@@ -43,20 +24,6 @@ const settings = z.object({
   FANOUT_MAX_FOLLOWERS: integer(1, 100_000_000, DEFAULT_FANOUT_MAX_FOLLOWERS),
   JWT_SECRET: z.string().optional(),
 });
-
-export type Config = {
-  databaseUrl?: string;
-  dbDriver: "http" | "ws" | "hyperdrive";
-  dbProxyUrl?: string;
-  dbSqlHttpUrl?: string;
-  dbTimeoutMs: number;
-  tokenTtlSeconds: number;
-  pbkdf2Iterations: number;
-  fanoutMaxFollowers: number;
-  /** Undefined when unset or shorter than MIN_JWT_SECRET_LENGTH (see `jwtSecretProblem`). */
-  jwtSecret?: string;
-  jwtSecretProblem?: "unset" | "too short";
-};
 
 /** The settings as read from the environment, or the names (never the values) of those that are invalid. */
 export type LoadedConfig = { ok: true; config: Config } | { ok: false; invalid: string[] };

@@ -1,6 +1,6 @@
 import app from "./app";
-import type { Bindings } from "./env";
 import { consumeFanout, type FanoutMessage, sweepOutbox } from "./fanout/fanout";
+import type { Bindings } from "./types";
 
 export type { AppType } from "./app";
 

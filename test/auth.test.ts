@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, inject, newTweet, newUser, PASSWORD, someAddress, uniqueName } from "./helpers";
+import { api, cursorOf, expectProblem, inject, newTweet, newUser, PASSWORD, someAddress, uniqueName } from "./helpers";
 
 const secret = inject("jwtSecret");
 const now = () => Math.floor(Date.now() / 1000);
@@ -162,7 +162,7 @@ describe("bearer tokens", () => {
     const other = await newUser("other");
     expect((await api(`/tweets/${t.id}`, { token: other.token })).json.liked).toBe(false);
     // A cursor just above the tweet: its page starts with it, whatever other tests post meanwhile.
-    const from = `cursor=${Buffer.from(JSON.stringify([t.created_at, t.id + 1])).toString("base64url")}`;
+    const from = `cursor=${cursorOf("/tweets", t.created_at, t.id + 1)}`;
     for (const path of [`/tweets?${from}&`, `/users/${u.id}/tweets?`, `/users/${u.id}/liked_tweets?`]) {
       const list = await api(`${path}limit=100`, { token: u.token });
       expect(list.status).toBe(200);

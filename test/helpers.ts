@@ -56,6 +56,10 @@ export function expectProblem(res: Res, status: number, detail?: RegExp) {
   return res.json as { errors?: { path: string; message: string }[] };
 }
 
+/** A cursor of `list` (the list's path) at this position (`[time,] id`): the API's format, for pages at a chosen place. */
+export const cursorOf = (list: string, ...position: (string | number)[]) =>
+  Buffer.from(JSON.stringify([list, ...position])).toString("base64url");
+
 export const uniqueName = (prefix = "u") => `${prefix}_${randomBytes(6).toString("hex")}`.slice(0, 30);
 
 export type TestUser = { id: number; username: string; password: string; token: string };

@@ -4,18 +4,19 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/database";
 import { type Queryable, seed } from "../seeds/seed";
-import type { Db } from "../src/db/client";
+import { type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
-import * as schema from "../src/db/schema";
-import type { Page } from "../src/lib/pagination";
+import { NEWEST_TWEETS, OLDEST_TWEETS } from "../src/models/tweet";
+import { USERS_BY_ID } from "../src/models/user";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
-import { followList } from "../src/routes/follows/follows.queries";
-import { likedTweets, likingUsers } from "../src/routes/likes/likes.queries";
+import { followList, RECENT_FOLLOWS } from "../src/routes/follows/follows.queries";
+import { likedTweets, likingUsers, RECENT_LIKES } from "../src/routes/likes/likes.queries";
 import { parseSearch } from "../src/routes/search/search.parser";
 import { search } from "../src/routes/search/search.queries";
 import { homeTimelinePage } from "../src/routes/timeline/timeline.queries";
 import { listTweets, userTweets } from "../src/routes/tweets/tweets.queries";
 import { listUsers } from "../src/routes/users/users.queries";
+import type { Db } from "../src/types";
 
 /**
  * Every list query's plan walks an index in the list's order: no sequential scan of a big table,
@@ -63,7 +64,7 @@ beforeAll(async () => {
 afterAll(() => close?.());
 
 /** A Drizzle database that builds statements and never sends them: what the API would send. */
-const builder: Db = drizzle(async () => ({ rows: [] }), { schema });
+const builder: Db = drizzle(async () => ({ rows: [] }));
 const sqlOf = (statement: Statement<unknown>) => {
   const query = statement(builder) as unknown as { toSQL(): { sql: string; params: unknown[] } };
   return query.toSQL();
@@ -87,28 +88,34 @@ async function plan(q: { sql: string; params: unknown[] }): Promise<PlanNode[]> 
 
 const middle = { at: new Date("2026-10-10T00:00:00.000Z"), id: 25_000 };
 const caller = { id: 7, version: 0 };
-const page = (limit: number, after?: typeof middle): Page => ({ limit, after });
+/** A page of a list in `order`, as the API reads it from `?limit=&cursor=`. */
+const pageOf = (order: Order) => (limit: number, after?: Position) => new Page(order, "/list", limit, after);
+const page = pageOf(NEWEST_TWEETS);
+const byId = pageOf(USERS_BY_ID);
+const byLike = pageOf(RECENT_LIKES);
+const byFollow = pageOf(RECENT_FOLLOWS);
+const oldest = pageOf(OLDEST_TWEETS);
 
 /** [name, the largest sort allowed, statement] */
 const cases: [string, number, Statement<unknown>][] = [
   ["GET /tweets", 21, listTweets(undefined, page(20))],
   ["GET /tweets (page 2, with token)", 101, listTweets(caller, page(100, middle))],
-  ["GET /users", 21, listUsers(undefined, page(20))],
+  ["GET /users", 21, listUsers(undefined, byId(20))],
   ["GET /users/{id}/tweets", 21, userTweets(undefined, 42, page(20))],
   ["GET /users/{id}/tweets (page 2, with token)", 21, userTweets(caller, 42, page(20, middle))],
-  ["GET /users/{id}/liked_tweets", 21, likedTweets(undefined, 42, page(20))],
-  ["GET /users/{id}/liked_tweets (page 2, with token)", 21, likedTweets(caller, 42, page(20, middle))],
-  ["GET /tweets/{id}/liking_users", 21, likingUsers(undefined, 4_242, page(20))],
-  ["GET /tweets/{id}/liking_users (page 2)", 21, likingUsers(caller, 4_242, page(20, middle))],
-  ["GET /users/{id}/followers (the account everyone follows)", 21, followList(caller, 2, "followers", page(20))],
-  ["GET /users/{id}/followers (page 2)", 21, followList(undefined, 2, "followers", page(20, middle))],
-  ["GET /users/{id}/following (the demo user)", 21, followList(caller, 1, "following", page(20))],
-  ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", page(20, middle))],
+  ["GET /users/{id}/liked_tweets", 21, likedTweets(undefined, 42, byLike(20))],
+  ["GET /users/{id}/liked_tweets (page 2, with token)", 21, likedTweets(caller, 42, byLike(20, middle))],
+  ["GET /tweets/{id}/liking_users", 21, likingUsers(undefined, 4_242, byLike(20))],
+  ["GET /tweets/{id}/liking_users (page 2)", 21, likingUsers(caller, 4_242, byLike(20, middle))],
+  ["GET /users/{id}/followers (the account everyone follows)", 21, followList(caller, 2, "followers", byFollow(20))],
+  ["GET /users/{id}/followers (page 2)", 21, followList(undefined, 2, "followers", byFollow(20, middle))],
+  ["GET /users/{id}/following (the demo user)", 21, followList(caller, 1, "following", byFollow(20))],
+  ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", byFollow(20, middle))],
   ["GET /users/{id}/timeline (following 100+)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
   ["GET /users/{id}/timeline (page 2)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
   ["GET /users/{id}/timeline (following few)", 3 * 21, homeTimelinePage({ id: 300, version: 0 }, 300, page(20))],
-  ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, page(20))],
-  ["GET /tweets/{id}/replies (page 2)", 21, replies(caller, 4_241, page(20, middle))],
+  ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, oldest(20))],
+  ["GET /tweets/{id}/replies (page 2)", 21, replies(caller, 4_241, oldest(20, middle))],
   ["GET /tweets/{id}/context", 300, context(caller, 4_240)],
   ["GET /tweets/search (a word in 1 of 10)", 21, search(undefined, parseSearch("thinking"), page(20))],
   ["GET /tweets/search (page 2)", 21, search(caller, parseSearch("thinking"), page(20, middle))],

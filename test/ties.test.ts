@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, follow, like, newTweet, newUser, reply, sql, walk } from "./helpers";
+import { api, cursorOf, expectProblem, follow, like, newTweet, newUser, reply, sql, walk } from "./helpers";
 
 /**
  * Every list ordered by time breaks ties by the listed object's id, in the same direction, across
@@ -26,7 +26,7 @@ describe("equal timestamps on every list", () => {
     expect(await walkIds(`/tweets/${root.id}/replies?limit=1`)).toEqual(asc(tweets));
     expect(await walkIds(`/users/${u.id}/timeline?limit=1`, u.token)).toEqual(desc(all));
     // GET /tweets from just above them (other tests' tweets are newer).
-    const cursor = Buffer.from(JSON.stringify([SAME, Math.max(...all) + 1])).toString("base64url");
+    const cursor = cursorOf("/tweets", SAME, Math.max(...all) + 1);
     const page = await api(`/tweets?limit=5&cursor=${cursor}`);
     expect(page.json.slice(0, 5).map((t: { id: number }) => t.id)).toEqual(desc(all));
   });
@@ -54,7 +54,7 @@ describe("equal timestamps on every list", () => {
   it("users: GET /users is by id alone", async () => {
     const users = [await newUser("tieu"), await newUser("tieu")];
     await sql("UPDATE users SET created_at = $1 WHERE id = ANY($2::int[])", [SAME, users.map((u) => u.id)]);
-    const cursor = Buffer.from(JSON.stringify([Math.min(...users.map((u) => u.id)) - 1])).toString("base64url");
+    const cursor = cursorOf("/users", Math.min(...users.map((u) => u.id)) - 1);
     // Other test files sign users up meanwhile: their ids may fall between these two.
     const ours = users.map((u) => u.id);
     const page = await api(`/users?limit=100&cursor=${cursor}`);

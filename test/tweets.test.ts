@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, like, newTweet, newUser, nextLink, sql, walk } from "./helpers";
+import { api, cursorOf, expectProblem, like, newTweet, newUser, nextLink, sql, walk } from "./helpers";
 
 describe("POST /tweets", () => {
   it("creates a tweet: 201, Location, the Tweet object with liked", async () => {
@@ -182,9 +182,9 @@ describe("GET /tweets and /tweets/{id}", () => {
   });
 
   it("400 for a cursor of another list's shape", async () => {
-    const usersCursor = Buffer.from(JSON.stringify([5])).toString("base64url");
+    const usersCursor = cursorOf("/users", 5);
     expectProblem(await api(`/tweets?cursor=${usersCursor}`), 400);
-    const tweetsCursor = Buffer.from(JSON.stringify(["2026-01-01T00:00:00.000Z", 5])).toString("base64url");
+    const tweetsCursor = cursorOf("/tweets", "2026-01-01T00:00:00.000Z", 5);
     expectProblem(await api(`/users?cursor=${tweetsCursor}`), 400);
     expect((await api(`/tweets?cursor=${tweetsCursor}`)).status).toBe(200);
   });

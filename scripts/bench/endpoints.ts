@@ -170,10 +170,10 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
     },
     ...(
       [
-        ["a word in 1 of 10", "thinking", f.deep.tweets],
+        ["a word in 1 of 10", "thinking", f.deep.search],
         ["a word in 1 of 10,000", f.rareWord, f.deep.rare],
-        ["a phrase", '"new keyboard"', f.deep.tweets],
-        ["a hashtag", "#jazz", f.deep.tweets],
+        ["a phrase", '"new keyboard"', f.deep.search],
+        ["a hashtag", "#jazz", f.deep.search],
         ["from:", `from:${f.fromUsername}`, f.deep.fromUser],
       ] as const
     ).flatMap(([name, query, cursor]) => [

@@ -1,5 +1,5 @@
 import { type Counts, DEMO_PASSWORD, seed, seedUsername, terminalProgress } from "../../seeds/seed";
-import { encodeCursor } from "../../src/lib/pagination";
+import { encodeCursor } from "../../src/db/keyset";
 import { migrateUrl, withClient, withDatabase } from "../stack/database";
 import type { Stack } from "../stack/stack";
 
@@ -167,36 +167,43 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
   const deep = await withClient(url, async (c) => {
     const q = async (sql: string, params: unknown[] = []) => (await c.query(sql, params)).rows[0];
     const middle = await q("SELECT created_at, id FROM tweets WHERE id = $1", [Math.floor(counts.tweets / 2)]);
-    const cursorOf = (row: { created_at?: Date; id: number } | undefined) =>
-      row ? encodeCursor(row.created_at ? { at: row.created_at, id: row.id } : { id: row.id }) : "";
+    // A cursor pages only its own list: the list's path is part of it.
+    const cursorOf = (list: string, row: { created_at?: Date; id: number } | undefined) =>
+      row ? encodeCursor(list, row.created_at ? { at: row.created_at, id: row.id } : { id: row.id }) : "";
     const nth = (sql: string, params: unknown[]) => q(`${sql} OFFSET $${params.length + 1} LIMIT 1`, [...params, 300]);
     return {
-      tweets: cursorOf(middle),
-      users: cursorOf({ id: Math.floor(counts.users / 2) }),
+      tweets: cursorOf("/tweets", middle),
+      search: cursorOf("/tweets/search", middle),
+      users: cursorOf("/users", { id: Math.floor(counts.users / 2) }),
       rare: cursorOf(
+        "/tweets/search",
         await q(
           "SELECT created_at, id FROM tweets WHERE search @@ plainto_tsquery('english', 'zeppelin') ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
         ),
       ),
       followers: cursorOf(
+        `/users/${author10k.id}/followers`,
         await nth(
           "SELECT created_at, follower_id AS id FROM follows WHERE followee_id = $1 ORDER BY created_at DESC, follower_id DESC",
           [author10k.id],
         ),
       ),
       following: cursorOf(
+        `/users/${following5000.id}/following`,
         await nth(
           "SELECT created_at, followee_id AS id FROM follows WHERE follower_id = $1 ORDER BY created_at DESC, followee_id DESC",
           [following5000.id],
         ),
       ),
       replies: cursorOf(
+        `/tweets/${thread.hub}/replies`,
         await nth("SELECT created_at, id FROM tweets WHERE in_reply_to_tweet_id = $1 ORDER BY created_at, id", [
           thread.hub,
         ]),
       ),
       // About halfway down the author's ~100 tweets.
       fromUser: cursorOf(
+        "/tweets/search",
         await q(
           "SELECT created_at, id FROM tweets WHERE user_id = 3 ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
         ),

@@ -1,30 +1,37 @@
 import type { SQL } from "drizzle-orm";
 import { type ApiError, gatewayTimeout, unauthorized } from "../lib/problem";
-import type { AppContext } from "../middlewares/context";
-import type { Database, Db, Row } from "./client";
+import type { Connection, Db, Requester, Row } from "../types";
 import { toApiError, transientOf } from "./errors";
 
 /**
  * The one way a request talks to the database.
  *
  * A statement is a function of the Drizzle handle that builds ONE statement (a query-builder
- * chain: its rows are typed and decoded by the schema's columns). `run` sends it — one round trip —
- * within the request's deadline, retries it when Postgres rolled it back for a deadlock or a
- * serialization failure (it is atomic, so running it again is safe), and decodes the flags every
- * statement of this API selects next to its rows:
+ * chain: its rows are typed and decoded by the schema's columns). `send` sends it — one round
+ * trip — within the request's deadline, and retries it when Postgres rolled it back for a deadlock
+ * or a serialization failure (it is atomic, so running it again is safe).
  *
- *   callerOk  the token's user still exists at the token's version (null without a token)  → 401
- *   found     the resource of the path exists                                               → 404
- *   allowed   the caller may do this                                                        → 403
- *   item      the row itself (null in the one row of an empty page)
+ * A request's checks come in one order, the same for every endpoint:
  *
- * Failures are checked in the order the handler lists them, after the token.
+ *   401  callerOk     flag: the token's user still exists at the token's version (null without a token)
+ *   404  found        flag: the resource the path names exists
+ *   403  allowed      known before the query (the caller is the path's user), or a flag (the caller
+ *                     is the tweet's author)
+ *   404  targetFound  flag: the object the request acts on exists (a tweet to like, a user to follow)
+ *
+ * What JS knows is decided before the query and given to it (so a refused write writes nothing);
+ * the flags come back on the statement's first row, beside `item` (null in an empty page's row).
  */
 export type Statement<R> = (db: Db) => PromiseLike<R[]>;
 
-export type Flags = { callerOk?: boolean | null; found?: boolean | null; allowed?: boolean | null };
-type Failures = { notFound?: () => ApiError; forbidden?: () => ApiError };
-const FLAG_OF = { notFound: "found", forbidden: "allowed" } as const;
+export type Checks = {
+  notFound?: () => ApiError;
+  /** Known before the query; when absent, the statement's `allowed` flag decides. */
+  allowed?: boolean;
+  forbidden?: () => ApiError;
+  targetNotFound?: () => ApiError;
+};
+type Flags = { callerOk?: unknown; found?: unknown; allowed?: unknown; targetFound?: unknown };
 
 /** A conflict is retried this many times in all; a refusal until half the deadline has passed. */
 const CONFLICT_ATTEMPTS = 4;
@@ -68,65 +75,60 @@ export async function withinDeadline<T>(deadlineMs: number, attempt: () => Promi
   }
 }
 
-/** A flag of a statement's first row: true, false, or undefined when the statement does not select it. */
-function flagOf(row: object | undefined, name: keyof Flags): boolean | undefined {
-  const value: unknown = row && name in row ? Reflect.get(row, name) : undefined;
-  return typeof value === "boolean" ? value : undefined;
+function check(requester: Requester, row: Flags | undefined, checks: Checks) {
+  const failed = (name: keyof Flags) => row?.[name] === false;
+  if (requester.caller && failed("callerOk")) throw unauthorized("The access token has been revoked.");
+  if (checks.notFound && failed("found")) throw checks.notFound();
+  if (checks.forbidden && (checks.allowed === false || (checks.allowed === undefined && failed("allowed"))))
+    throw checks.forbidden();
+  if (checks.targetNotFound && failed("targetFound")) throw checks.targetNotFound();
 }
 
-function check(c: AppContext, row: object | undefined, failures: Failures) {
-  if (c.var.caller && flagOf(row, "callerOk") === false) throw unauthorized("The access token has been revoked.");
-  for (const failure of Object.keys(failures) as (keyof Failures)[]) {
-    const problem = failures[failure];
-    if (problem && flagOf(row, FLAG_OF[failure]) === false) throw problem();
-  }
+/** Sends a statement (deadline, retries) and returns its rows, unchecked: for work outside a request (the fan-out). */
+export async function send<R>(connection: Connection, statement: Statement<R>): Promise<R[]> {
+  const query = statement(connection.db);
+  return withRetries(connection.deadlineMs, () => query);
 }
 
-/** Sends a statement (deadline, retries) and returns its rows: for work outside a request, such as the fan-out. */
-export async function execute<R>(db: Database, statement: Statement<R>): Promise<R[]> {
-  const query = statement(db.orm);
-  return withRetries(db.deadlineMs, () => query);
-}
-
-/** Runs a request's statement and returns its rows, after the flags of its first row passed. */
-export async function run<R extends object>(c: AppContext, statement: Statement<R>, failures: Failures = {}) {
-  const rows = await execute(await c.var.db(), statement);
-  check(c, rows[0], failures);
+/** Runs a request's statement and returns its rows, after the checks passed. */
+export async function run<R extends object>(requester: Requester, statement: Statement<R>, checks: Checks = {}) {
+  const rows = await send(await requester.connection(), statement);
+  check(requester, rows[0], checks);
   return rows;
 }
 
-/** A statement about one item: its row, or the first failure (404 by default when there is no item). */
-export async function one<R extends { item: unknown }>(
-  c: AppContext,
+/** A statement about one item: its row, or the first failed check (else 404 by `notFound`). */
+export async function runItem<R extends { item: unknown }>(
+  requester: Requester,
   statement: Statement<R>,
-  failures: Failures = {},
+  checks: Checks = {},
 ) {
-  const [row] = await run(c, statement, failures);
+  const [row] = await run(requester, statement, checks);
   const item = row?.item;
-  if (row === undefined || item === null || item === undefined) throw (failures.notFound ?? noRow)();
+  if (row === undefined || item === null || item === undefined)
+    throw (checks.targetNotFound ?? checks.notFound ?? noRow)();
   return { ...row, item };
 }
 
-/** A statement that returns a page: its items (an empty page's single row of flags has none). */
-export async function items<R extends { item: unknown }>(
-  c: AppContext,
+/** A statement that returns a list: its items (an empty page's single row of flags has none). */
+export async function runList<R extends { item: unknown }>(
+  requester: Requester,
   statement: Statement<R>,
-  failures: Failures = {},
+  checks: Checks = {},
 ) {
-  const rows = await run(c, statement, failures);
+  const rows = await run(requester, statement, checks);
   return rows.flatMap((r) => (r.item === null || r.item === undefined ? [] : [r.item as NonNullable<R["item"]>]));
 }
 
 /**
- * Several statements as one transaction in one round trip (see Database.transaction), with the
- * same deadline, retries and flag checks (on the first statement's first row, which selects
- * `caller_ok`, `found` and `allowed`).
+ * Several statements as one transaction in one round trip (see Connection.transaction), with the
+ * same deadline, retries and checks (on the first statement's first row).
  */
-export async function transaction(c: AppContext, statements: SQL[], failures: Failures = {}): Promise<Row[][]> {
-  const db = await c.var.db();
-  const results = await withRetries(db.deadlineMs, () => db.transaction(statements));
+export async function runTransaction(requester: Requester, statements: SQL[], checks: Checks = {}): Promise<Row[][]> {
+  const connection = await requester.connection();
+  const results = await withRetries(connection.deadlineMs, () => connection.transaction(statements));
   const first = results[0]?.[0] ?? {};
-  check(c, { callerOk: first.caller_ok, found: first.found, allowed: first.allowed }, failures);
+  check(requester, { callerOk: first.caller_ok, found: first.found }, checks);
   return results;
 }
 

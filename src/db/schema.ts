@@ -21,9 +21,9 @@ import { IDEMPOTENCY_KEY_PATTERN, MAX_TWEET_LENGTH, USERNAME_PATTERN } from "../
  *
  * The database enforces every invariant it can: limits as CHECK constraints, ownership as
  * foreign keys with ON DELETE CASCADE, uniqueness as unique indexes. Counts (`*_count`) are kept
- * exact by the statements that change the rows they count (see src/db/README in the project
- * README: "Exact counts"). Timestamps have millisecond precision so that a JavaScript Date (and so
- * a pagination cursor) round-trips them exactly. Every list order has an index declared in that
+ * exact by the statements that change the rows they count (README, "Exact counts"). Timestamps
+ * have millisecond precision so that a JavaScript Date (and so a pagination cursor) round-trips
+ * them exactly. Every list order has an index declared in that
  * order (DESC NULLS FIRST is what a plain `ORDER BY … DESC` means).
  */
 const createdAt = () =>

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { bare, olderThan } from "../db/fragments";
+import { type Position, startAfter } from "../db/keyset";
 import { celebrities, fanoutOutbox, follows, homeTimeline, tweets } from "../db/schema";
+import { columnName, flagsRow } from "../db/sql";
 import { trimTimelines } from "../db/timeline";
-import type { Position } from "../lib/pagination";
+import type { Db } from "../types";
 
 /** Followers written per statement (one queue message); more continue in the next message. */
 export const FANOUT_CHUNK = 2_000;
@@ -40,18 +40,18 @@ export const fanoutChunk = (tweetId: number, after: Position | undefined) => (db
       .where(
         and(
           sql`${follows.followeeId} = (SELECT ${tweet.userId} FROM ${tweet})`,
-          olderThan(after, follows.createdAt, follows.followerId),
+          startAfter("desc", after, follows.createdAt, follows.followerId),
         ),
       )
       .orderBy(desc(follows.createdAt), desc(follows.followerId))
       .limit(FANOUT_CHUNK),
   );
   const delivered = db.$with("delivered", { userId: homeTimeline.userId }).as(
-    sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
-                                      ${bare(homeTimeline.tweetId)}, ${bare(homeTimeline.authorId)})
+    sql`INSERT INTO ${homeTimeline} (${columnName(homeTimeline.userId)}, ${columnName(homeTimeline.createdAt)},
+                                      ${columnName(homeTimeline.tweetId)}, ${columnName(homeTimeline.authorId)})
           SELECT ${targets.followerId}, ${tweet.createdAt}, ${tweet.id}, ${tweet.userId} FROM ${targets}, ${tweet}
           ON CONFLICT DO NOTHING
-          RETURNING ${bare(homeTimeline.userId)}`,
+          RETURNING ${columnName(homeTimeline.userId)}`,
   );
   const trimmed = db
     .$with("trimmed", { userId: homeTimeline.userId })
@@ -79,7 +79,7 @@ export const fanoutChunk = (tweetId: number, after: Position | undefined) => (db
       lastFollowerId: last.followerId,
       lastFollowedAt: last.followedAt,
     })
-    .from(sql`(SELECT) AS flags`)
+    .from(flagsRow)
     .leftJoin(last, sql`true`);
 };
 

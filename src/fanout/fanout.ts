@@ -1,10 +1,9 @@
-import { openDatabase } from "../db/client";
-import { execute } from "../db/run";
-import type { Bindings } from "../env";
+import { openConnection } from "../db/connection";
+import type { Position } from "../db/keyset";
+import { send } from "../db/run";
 import { loadConfig } from "../env";
 import { log } from "../lib/log";
-import type { Position } from "../lib/pagination";
-import type { AppContext } from "../middlewares/context";
+import type { Bindings } from "../types";
 import { FANOUT_CHUNK, fanoutChunk, staleOutbox } from "./fanout.queries";
 
 /**
@@ -27,13 +26,19 @@ const DELIVERY_BUDGET_MS = 10_000;
 const SWEEP_AFTER_SECONDS = 30;
 const SWEEP_BATCH = 500;
 
-export function enqueueFanout(c: AppContext, tweetId: number) {
+/** Sends a new tweet's fan-out message after the response (`waitUntil`). */
+export function enqueueFanout(
+  queue: Queue<FanoutMessage>,
+  waitUntil: (promise: Promise<unknown>) => void,
+  tweetId: number,
+  requestId: string,
+) {
   const message: FanoutMessage = { tweetId };
-  const sent = c.env.FANOUT_QUEUE.send(message).catch((error: unknown) =>
+  const sent = queue.send(message).catch((error: unknown) =>
     // The outbox row stays: the sweep sends it again.
-    log("warn", "fan-out message not sent", { request_id: c.var.requestId, tweet_id: tweetId, error: String(error) }),
+    log("warn", "fan-out message not sent", { request_id: requestId, tweet_id: tweetId, error: String(error) }),
   );
-  c.executionCtx.waitUntil(sent);
+  waitUntil(sent);
 }
 
 const positionOf = (m: FanoutMessage): Position | undefined =>
@@ -47,7 +52,7 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
     batch.retryAll({ delaySeconds: 60 });
     return;
   }
-  const db = await openDatabase(loaded.config, env);
+  const connection = await openConnection(loaded.config, env);
   try {
     // The batch's fan-outs run side by side (each its own chain of chunks).
     const deliver = async (message: Message<FanoutMessage>) => {
@@ -57,7 +62,7 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
         const started = Date.now();
         let after = positionOf(message.body);
         for (;;) {
-          const [result] = await execute(db, fanoutChunk(message.body.tweetId, after));
+          const [result] = await send(connection, fanoutChunk(message.body.tweetId, after));
           if (!result || result.covered < FANOUT_CHUNK || !result.lastFollowedAt || result.lastFollowerId === null)
             break;
           after = { at: result.lastFollowedAt, id: result.lastFollowerId };
@@ -81,7 +86,7 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
     };
     await Promise.all(batch.messages.map(deliver));
   } finally {
-    await db.close().catch(() => {});
+    await connection.close().catch(() => {});
   }
 }
 
@@ -89,15 +94,15 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
 export async function sweepOutbox(env: Bindings): Promise<number> {
   const loaded = loadConfig(env);
   if (!loaded.ok) return 0;
-  const db = await openDatabase(loaded.config, env);
+  const connection = await openConnection(loaded.config, env);
   try {
-    const stale = await execute(db, staleOutbox(SWEEP_AFTER_SECONDS, SWEEP_BATCH));
+    const stale = await send(connection, staleOutbox(SWEEP_AFTER_SECONDS, SWEEP_BATCH));
     for (let i = 0; i < stale.length; i += 100) {
       await env.FANOUT_QUEUE.sendBatch(stale.slice(i, i + 100).map((row) => ({ body: { tweetId: row.tweetId } })));
     }
     if (stale.length) log("warn", "re-sent fan-outs from the outbox", { count: stale.length });
     return stale.length;
   } finally {
-    await db.close().catch(() => {});
+    await connection.close().catch(() => {});
   }
 }

@@ -1,7 +1,6 @@
 /**
- * Every limit of the contract (../API.md in the product docs), defined once: the Drizzle schema's
- * CHECK constraints, the zod request schemas, the OpenAPI document and the statements all read
- * them from here.
+ * Every limit of the API contract, defined once: the Drizzle schema's CHECK constraints, the zod
+ * request schemas, the OpenAPI document and the statements all read them from here.
  */
 
 /** Ids are positive integers in the 32-bit range (Postgres `integer`). */
@@ -42,9 +41,7 @@ export const FOLLOW_BACKFILL = 100;
 
 /**
  * The most followers an account may have and still be fanned out: an account with more is merged
- * into its followers' timelines at read time instead (the default of FANOUT_MAX_FOLLOWERS).
- * Measured (README, Benchmarks; the bench sets 10,000 to time that fan-out): writing a tweet into
- * 10,000 timelines took 2.7–7.4 s to the last follower (p50; up to 11.6 s on a cold, busy
- * database), past the contract's 5 seconds; half as many followers take half as long.
+ * into its followers' timelines at read time instead (the default of FANOUT_MAX_FOLLOWERS; why this
+ * number: README, "Benchmarks").
  */
 export const DEFAULT_FANOUT_MAX_FOLLOWERS = 5_000;

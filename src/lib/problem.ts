@@ -1,21 +1,29 @@
-import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-
 export type FieldError = { path: string; message: string };
 
+/** The statuses the API answers with a problem document. */
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503 | 504;
+
 /**
- * The one error type of the API. Everything that goes wrong ends as an ApiError and is
- * rendered by `problemResponse` as an RFC 9457 problem document.
+ * The one error type of the API: everything that goes wrong ends as an ApiError, which renders
+ * itself as an RFC 9457 problem document (`getResponse`, as Hono's HTTPException does).
  */
 export class ApiError extends Error {
   constructor(
-    readonly status: ContentfulStatusCode,
+    readonly status: ProblemStatus,
     readonly title: string,
     readonly detail: string,
     readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = "ApiError";
+  }
+
+  getResponse(): Response {
+    const { errors, headers } = this.options;
+    const body = { type: "about:blank", title: this.title, status: this.status, detail: this.detail, errors };
+    const response = new Response(JSON.stringify(body), { status: this.status, headers });
+    response.headers.set("Content-Type", "application/problem+json; charset=utf-8");
+    return response;
   }
 }
 
@@ -46,16 +54,3 @@ export const gatewayTimeout = (detail: string) =>
   new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" } });
 export const internalError = () =>
   new ApiError(500, "Internal Server Error", "Something went wrong on our side; it has been logged.");
-
-export function problemResponse(c: Context, error: ApiError): Response {
-  const body = {
-    type: "about:blank",
-    title: error.title,
-    status: error.status,
-    detail: error.detail,
-    ...(error.options.errors ? { errors: error.options.errors } : {}),
-  };
-  for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
-  c.header("Content-Type", "application/problem+json; charset=utf-8");
-  return c.body(JSON.stringify(body), error.status);
-}

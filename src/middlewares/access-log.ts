@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { log } from "../lib/log";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "../types";
 
 /** One line per request: id, method, path, status, duration. */
 export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {

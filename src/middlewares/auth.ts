@@ -1,10 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { sign, verify } from "hono/jwt";
-import { type Config, MIN_JWT_SECRET_LENGTH } from "../env";
+import { MIN_JWT_SECRET_LENGTH } from "../env";
 import { INT32_MAX } from "../lib/limits";
 import { log } from "../lib/log";
-import { serviceUnavailable, unauthorized } from "../lib/problem";
-import type { AppContext, AppEnv, Caller } from "./context";
+import { type ApiError, serviceUnavailable, unauthorized } from "../lib/problem";
+import type { AppContext, AppEnv, Caller, Config } from "../types";
 import { limitOrThrow } from "./rate-limit";
 
 const ALG = "HS256" as const;
@@ -76,6 +76,15 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}:v${caller.version}`);
   await next();
 };
+
+/**
+ * The caller of a route on `/users/{id}/…` that only that user may use, and the check that says so:
+ * decided here, before the query, and answered in the one order of checks (src/db/run.ts).
+ */
+export function asUser(c: AppContext, id: number, forbidden: () => ApiError) {
+  const caller = callerOf(c);
+  return { caller, checks: { allowed: id === caller.id, forbidden } };
+}
 
 /** The caller of a route behind `requireAuth`. */
 export function callerOf(c: AppContext): Caller {

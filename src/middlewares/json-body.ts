@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { MAX_BODY_BYTES } from "../lib/limits";
 import { CANONICAL_JSON, isJsonMediaType } from "../lib/media-type";
 import { badRequest, payloadTooLarge, unsupportedMediaType } from "../lib/problem";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "../types";
 
 /**
  * How much of an oversized body is read and discarded before answering 413 (see readBody): more

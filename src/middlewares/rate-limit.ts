@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { addressKey } from "../lib/address";
 import { tooManyRequests } from "../lib/problem";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "../types";
 
 /** Seconds a client should wait; the binding's windows are 10 or 60 s, so one window is enough. */
 const RETRY_AFTER_SECONDS = 60;

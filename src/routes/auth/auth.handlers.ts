@@ -1,31 +1,31 @@
 import { run } from "../../db/run";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { unauthorized } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
 import { issueToken } from "../../middlewares/auth";
 import { clientKey, limitOrThrow } from "../../middlewares/rate-limit";
-import { loginUser, rehashPassword } from "../users/users.queries";
-import { toUser } from "../users/users.schemas";
-import type { LoginRoute } from "./auth.routes";
+import { toUser } from "../../models/user";
+import type { AppRouteHandler } from "../../types";
+import { loginUser, rehashPassword } from "./auth.queries";
+import type * as routes from "./auth.routes";
 
 /**
  * POST /auth/login. Limited per client address (IPv6: per /64), against spraying many usernames,
  * and per address + username, against guessing one password. A wrong username and a wrong
  * password take the same time and get the same answer.
  */
-export const login: AppRouteHandler<LoginRoute> = async (c) => {
+export const login: AppRouteHandler<typeof routes.login> = async (c) => {
   const { username, password } = c.req.valid("json");
   const config = c.var.config;
   const address = clientKey(c);
   await limitOrThrow(c.env.LOGIN_ADDRESS_LIMITER, `login:${address}`);
   await limitOrThrow(c.env.LOGIN_LIMITER, `login:${address}:${username.toLowerCase()}`);
-  const [found] = await run(c, loginUser(username));
+  const [found] = await run(c.var, loginUser(username));
   const { valid, rehash } = await verifyPassword(password, found?.passwordHash, config.pbkdf2Iterations);
   if (!found || !valid) throw unauthorized("Wrong username or password.");
   if (rehash) {
     // The stored hash has older parameters: store one with today's (a second statement, once per user).
     const newHash = await hashPassword(password, config.pbkdf2Iterations);
-    await run(c, rehashPassword(found.item.id, found.passwordHash, newHash));
+    await run(c.var, rehashPassword(found.item.id, found.passwordHash, newHash));
   }
   const { token, expiresIn } = await issueToken(config, { id: found.item.id, tokenVersion: found.tokenVersion });
   return c.json(

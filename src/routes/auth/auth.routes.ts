@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { jsonContent, jsonRequestBody, problems } from "../../lib/openapi";
+import { jsonContent, jsonRequestBody, problems } from "../../http/openapi";
+import { createRouter } from "../../http/router";
 import { jsonBody } from "../../middlewares/json-body";
+import * as handlers from "./auth.handlers";
 import { LoginBody, Token } from "./auth.schemas";
 
 export const login = createRoute({
@@ -13,4 +15,4 @@ export const login = createRoute({
   responses: { 200: jsonContent(Token, "An access token"), ...problems(400, 401, 413, 415, 429) },
 });
 
-export type LoginRoute = typeof login;
+export default createRouter().openapi(login, handlers.login);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { User, Username } from "../users/users.schemas";
+import { User, Username } from "../../models/user";
 
 export const LoginBody = z
   .object({

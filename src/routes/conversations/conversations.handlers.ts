@@ -1,21 +1,20 @@
-import { items } from "../../db/run";
-import { byCreation, paginate, readPage } from "../../lib/pagination";
-import type { AppRouteHandler } from "../../lib/types";
-import { tweetNotFound } from "../tweets/tweets.handlers";
-import { toTweet } from "../tweets/tweets.schemas";
+import { runList } from "../../db/run";
+import { paginate, readPage } from "../../http/page";
+import { OLDEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
+import type { AppRouteHandler } from "../../types";
 import * as queries from "./conversations.queries";
-import type { ContextRoute, RepliesRoute } from "./conversations.routes";
+import type * as routes from "./conversations.routes";
 
-export const replies: AppRouteHandler<RepliesRoute> = async (c) => {
+export const replies: AppRouteHandler<typeof routes.replies> = async (c) => {
   const { id } = c.req.valid("param");
-  const page = readPage(c.req.valid("query"));
-  const tweets = await items(c, queries.replies(c.var.caller, id, page), { notFound: tweetNotFound(id) });
-  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+  const page = readPage(c, OLDEST_TWEETS, c.req.valid("query"));
+  const tweets = await runList(c.var, queries.replies(c.var.caller, id, page), { notFound: tweetNotFound(id) });
+  return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
-export const context: AppRouteHandler<ContextRoute> = async (c) => {
+export const context: AppRouteHandler<typeof routes.context> = async (c) => {
   const { id } = c.req.valid("param");
-  const tweets = await items(c, queries.context(c.var.caller, id), { notFound: tweetNotFound(id) });
+  const tweets = await runList(c.var, queries.context(c.var.caller, id), { notFound: tweetNotFound(id) });
   return c.json(
     {
       ancestors: tweets.filter((t) => t.kind === "ancestor").map(toTweet),

@@ -1,24 +1,17 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
-import type { Db } from "../../db/client";
-import { callerOk, flag, flagged, newerThan, oldestFirst, tweetColumns, tweetExists } from "../../db/fragments";
-import { tweets, users } from "../../db/schema";
+import type { Page } from "../../db/keyset";
+import { tweets } from "../../db/schema";
+import { callerOk, flag, selectWithFlags, tweetExists } from "../../db/sql";
 import { MAX_ANCESTORS, MAX_DESCENDANT_DEPTH, MAX_DESCENDANTS } from "../../lib/limits";
-import type { Page } from "../../lib/pagination";
-import type { Caller } from "../../middlewares/context";
+import { selectTweets } from "../../models/tweet";
+import type { Caller, Db } from "../../types";
 
 /** GET /tweets/{id}/replies: the direct replies, oldest first (created_at, then id, ascending). */
 export const replies = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
-  const p = db
-    .select(tweetColumns(caller))
-    .from(tweets)
-    .innerJoin(users, eq(users.id, tweets.userId))
-    .where(and(eq(tweets.inReplyToTweetId, tweetId), newerThan(page.after, tweets.createdAt, tweets.id)))
-    .orderBy(asc(tweets.createdAt), asc(tweets.id))
-    .limit(page.limit + 1)
-    .as("page");
+  const list = page.take(selectTweets(db, caller), eq(tweets.inReplyToTweetId, tweetId), tweets.createdAt, tweets.id);
   const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
-  return flagged(db, flags, p, { order: (x) => oldestFirst(x.createdAt, x.id) });
+  return selectWithFlags(db, flags, list.as("page"), { order: page });
 };
 
 const child = alias(tweets, "child");
@@ -68,12 +61,9 @@ export const context = (caller: Caller | undefined, tweetId: number) => (db: Db)
           UNION ALL
           (SELECT id, 'descendant', path FROM descendants WHERE depth > 0 ORDER BY path LIMIT ${MAX_DESCENDANTS})`,
     );
-  const p = db
-    .select({ ...tweetColumns(caller), kind: walk.kind, sortKey: walk.sortKey })
-    .from(walk)
-    .innerJoin(tweets, eq(tweets.id, walk.id))
-    .innerJoin(users, eq(users.id, tweets.userId))
+  const thread = selectTweets(db, caller, { kind: walk.kind, sortKey: walk.sortKey })
+    .innerJoin(walk, eq(tweets.id, walk.id))
     .as("page");
   const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
-  return flagged(db, flags, p, { order: (x) => [asc(x.kind), asc(x.sortKey)], withs: [walk] });
+  return selectWithFlags(db, flags, thread, { order: [asc(thread.kind), asc(thread.sortKey)], withs: [walk] });
 };

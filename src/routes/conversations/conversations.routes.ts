@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { idParam, jsonContent, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { idParam, jsonContent, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { optionalAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
+import * as handlers from "./conversations.handlers";
 import { Context } from "./conversations.schemas";
 
 const tags = ["Conversations"];
@@ -28,5 +30,4 @@ export const context = createRoute({
   responses: { 200: jsonContent(Context, "Ancestors and descendants"), ...problems(400, 401, 404) },
 });
 
-export type RepliesRoute = typeof replies;
-export type ContextRoute = typeof context;
+export default createRouter().openapi(replies, handlers.replies).openapi(context, handlers.context);

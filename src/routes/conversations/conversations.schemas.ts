@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
 
 export const Context = z
   .object({

@@ -1,21 +1,11 @@
-import { and, asc, desc, eq, inArray, or, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import {
-  bare,
-  callerOk,
-  FLAGS,
-  flag,
-  flagged,
-  newestFirst,
-  olderThan,
-  userColumns,
-  userExists,
-} from "../../db/fragments";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Order, Page } from "../../db/keyset";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
+import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
 import { trimTimelines } from "../../db/timeline";
 import { FOLLOW_BACKFILL } from "../../lib/limits";
-import type { Page } from "../../lib/pagination";
-import type { Caller } from "../../middlewares/context";
+import { selectUsers } from "../../models/user";
+import type { Caller, Db } from "../../types";
 
 /**
  * The statements about follows, one per request. A follow changes two counts (the follower's
@@ -24,32 +14,32 @@ import type { Caller } from "../../middlewares/context";
  * account deletion (which locks its row FOR UPDATE) waits for them or they for it.
  */
 
+/** Lists of follows: most recent follow first, by the follow's time, then the listed user's id. */
+export const RECENT_FOLLOWS: Order = { direction: "desc", at: "followedAt" };
+
 /** GET /users/{id}/followers or /following: most recent follow first (follows.created_at, then user id). */
 export const followList =
   (caller: Caller | undefined, userId: number, direction: "followers" | "following", page: Page) => (db: Db) => {
     const [self, other] =
       direction === "followers" ? [follows.followeeId, follows.followerId] : [follows.followerId, follows.followeeId];
-    const k = db
+    const query = db
       .select({
         userId: sql<number>`${other}`.as("other_id"),
         followedAt: sql<Date>`${follows.createdAt}`.mapWith(follows.createdAt).as("followed_at"),
       })
       .from(follows)
-      .where(and(eq(self, userId), olderThan(page.after, follows.createdAt, other)))
-      .orderBy(desc(follows.createdAt), desc(other))
-      .limit(page.limit + 1)
-      .as("k");
-    const p = db
-      .select({ ...userColumns(caller), followedAt: k.followedAt })
-      .from(k)
-      .innerJoin(users, eq(users.id, k.userId))
-      .as("page");
+      .$dynamic();
+    const recent = page.take(query, eq(self, userId), follows.createdAt, other).as("recent");
+    const list = selectUsers(db, caller, { followedAt: recent.followedAt }).innerJoin(
+      recent,
+      eq(users.id, recent.userId),
+    );
     const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
-    return flagged(db, flags, p, { order: (x) => newestFirst(x.followedAt, x.id) });
+    return selectWithFlags(db, flags, list.as("page"), { order: page });
   };
 
 /** Both users' rows, locked in id order; the caller's only while its token is current. */
-const pair = (db: Db, caller: Caller, targetId: number) =>
+const lockedPair = (db: Db, caller: Caller, targetId: number) =>
   db.$with("pair").as(
     db
       .select({ id: users.id })
@@ -66,14 +56,14 @@ const pair = (db: Db, caller: Caller, targetId: number) =>
  * tweets (then trims it), so the next timeline read has them.
  */
 export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
-  const locked = pair(db, caller, targetId);
+  const locked = lockedPair(db, caller, targetId);
   const mayFollow = userId === caller.id;
   const inserted = db.$with("inserted", { followeeId: follows.followeeId }).as(
-    sql`INSERT INTO ${follows} (${bare(follows.followerId)}, ${bare(follows.followeeId)})
+    sql`INSERT INTO ${follows} (${columnName(follows.followerId)}, ${columnName(follows.followeeId)})
           SELECT f.id, t.id FROM ${locked} AS f, ${locked} AS t
           WHERE f.id = ${caller.id} AND t.id = ${targetId} AND ${mayFollow}::boolean
           ON CONFLICT DO NOTHING
-          RETURNING ${bare(follows.followeeId)}`,
+          RETURNING ${columnName(follows.followeeId)}`,
   );
   const counted = db.$with("counted").as(
     db
@@ -86,43 +76,39 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
       .returning({ id: users.id, followersCount: users.followersCount }),
   );
   const celebrity = db.$with("celebrity", { userId: celebrities.userId }).as(
-    sql`INSERT INTO ${celebrities} (${bare(celebrities.userId)})
+    sql`INSERT INTO ${celebrities} (${columnName(celebrities.userId)})
           SELECT ${counted.id} FROM ${counted}
           WHERE ${counted.id} = ${targetId} AND ${counted.followersCount} > ${fanoutMaxFollowers}
           ON CONFLICT DO NOTHING
-          RETURNING ${bare(celebrities.userId)}`,
+          RETURNING ${columnName(celebrities.userId)}`,
   );
   const backfill = db.$with("backfill", { tweetId: homeTimeline.tweetId }).as(
-    sql`INSERT INTO ${homeTimeline} (${bare(homeTimeline.userId)}, ${bare(homeTimeline.createdAt)},
-                                      ${bare(homeTimeline.tweetId)}, ${bare(homeTimeline.authorId)})
+    sql`INSERT INTO ${homeTimeline} (${columnName(homeTimeline.userId)}, ${columnName(homeTimeline.createdAt)},
+                                      ${columnName(homeTimeline.tweetId)}, ${columnName(homeTimeline.authorId)})
           SELECT ${caller.id}, ${tweets.createdAt}, ${tweets.id}, ${tweets.userId} FROM ${tweets}
           WHERE ${tweets.userId} = (SELECT ${inserted.followeeId} FROM ${inserted})
           ORDER BY ${tweets.createdAt} DESC, ${tweets.id} DESC LIMIT ${FOLLOW_BACKFILL}
           ON CONFLICT DO NOTHING
-          RETURNING ${bare(homeTimeline.tweetId)}`,
+          RETURNING ${columnName(homeTimeline.tweetId)}`,
   );
   const trimmed = db.$with("trimmed", { userId: homeTimeline.userId }).as(
     sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
           RETURNING ${homeTimeline.userId}`,
   );
-  const p = db
-    .select({
-      ...userColumns(caller),
-      followersCount: sql<number>`coalesce(
+  const followee = selectUsers(db, caller, {
+    followersCount: sql<number>`coalesce(
         (SELECT ${counted.followersCount} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users.followersCount})`.as(
-        "followers_count",
-      ),
-      following: sql<boolean>`true`.as("following"),
-    })
-    .from(users)
+      "followers_count",
+    ),
+    following: sql<boolean>`true`.as("following"),
+  })
     .where(eq(users.id, targetId))
     .as("page");
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
-    allowed: flag("allowed", sql`${mayFollow}::boolean`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
   };
-  return flagged(db, flags, p, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
+  return selectWithFlags(db, flags, followee, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
 };
 
 /**
@@ -131,7 +117,7 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
  * authors no longer followed, so an entry a concurrent fan-out writes late never shows).
  */
 export const unfollow = (caller: Caller, userId: number, targetId: number) => (db: Db) => {
-  const locked = pair(db, caller, targetId);
+  const locked = lockedPair(db, caller, targetId);
   const follower = sql`(SELECT ${locked.id} FROM ${locked} WHERE ${locked.id} = ${caller.id} AND ${userId === caller.id}::boolean)`;
   const removed = db.$with("removed").as(
     db
@@ -159,8 +145,7 @@ export const unfollow = (caller: Caller, userId: number, targetId: number) => (d
     .with(locked, removed, counted, purged)
     .select({
       callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
-      allowed: flag("allowed", sql`${userId === caller.id}::boolean`),
-      found: flag("found", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${targetId})`),
+      targetFound: flag("target_found", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${targetId})`),
     })
-    .from(FLAGS);
+    .from(flagsRow);
 };

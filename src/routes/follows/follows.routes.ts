@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
-import { User } from "../users/users.schemas";
+import { User } from "../../models/user";
+import * as handlers from "./follows.handlers";
 import { NewFollow } from "./follows.schemas";
 
 const tags = ["Follows"];
@@ -57,6 +59,8 @@ export const unfollow = createRoute({
   responses: { 204: { description: "Not following (any more)" }, ...problems(400, 401, 403, 404, 429) },
 });
 
-export type FollowersRoute = typeof followers;
-export type FollowRoute = typeof follow;
-export type UnfollowRoute = typeof unfollow;
+export default createRouter()
+  .openapi(followers, handlers.followers)
+  .openapi(following, handlers.following)
+  .openapi(follow, handlers.follow)
+  .openapi(unfollow, handlers.unfollow);

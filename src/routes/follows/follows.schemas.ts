@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { idField } from "../../lib/openapi";
+import { idField } from "../../http/openapi";
 
 export const NewFollow = z
   .object({ target_user_id: idField("target_user_id", "The user to follow (not yourself).") })

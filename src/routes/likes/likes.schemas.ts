@@ -1,4 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { idField } from "../../lib/openapi";
+import { idField } from "../../http/openapi";
 
 export const NewLike = z.object({ tweet_id: idField("tweet_id", "The tweet to like.") }).openapi("NewLike");

@@ -1,14 +1,14 @@
-import { items } from "../../db/run";
-import { byCreation, paginate, readPage } from "../../lib/pagination";
-import type { AppRouteHandler } from "../../lib/types";
-import { toTweet } from "../tweets/tweets.schemas";
+import { runList } from "../../db/run";
+import { paginate, readPage } from "../../http/page";
+import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
+import type { AppRouteHandler } from "../../types";
 import { parseSearch } from "./search.parser";
 import * as queries from "./search.queries";
-import type { SearchRoute } from "./search.routes";
+import type * as routes from "./search.routes";
 
-export const search: AppRouteHandler<SearchRoute> = async (c) => {
+export const search: AppRouteHandler<typeof routes.search> = async (c) => {
   const query = c.req.valid("query");
-  const page = readPage(query);
-  const tweets = await items(c, queries.search(c.var.caller, parseSearch(query.q), page));
-  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+  const page = readPage(c, NEWEST_TWEETS, query);
+  const tweets = await runList(c.var, queries.search(c.var.caller, parseSearch(query.q), page));
+  return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };

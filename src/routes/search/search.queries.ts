@@ -1,9 +1,9 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { callerOk, flagged, newestFirst, olderThan, tweetColumns } from "../../db/fragments";
+import { and, type SQL, sql } from "drizzle-orm";
+import type { Page } from "../../db/keyset";
 import { tweets, users } from "../../db/schema";
-import type { Page } from "../../lib/pagination";
-import type { Caller } from "../../middlewares/context";
+import { callerOk, selectWithFlags } from "../../db/sql";
+import { selectTweets } from "../../models/tweet";
+import type { Caller, Db } from "../../types";
 import type { SearchQuery, Term } from "./search.parser";
 
 /**
@@ -63,13 +63,6 @@ export function searchCondition(query: SearchQuery): SQL {
 
 /** GET /tweets/search: newest first, keyset pages. */
 export const search = (caller: Caller | undefined, query: SearchQuery, page: Page) => (db: Db) => {
-  const p = db
-    .select(tweetColumns(caller))
-    .from(tweets)
-    .innerJoin(users, eq(users.id, tweets.userId))
-    .where(and(searchCondition(query), olderThan(page.after, tweets.createdAt, tweets.id)))
-    .orderBy(desc(tweets.createdAt), desc(tweets.id))
-    .limit(page.limit + 1)
-    .as("page");
-  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => newestFirst(x.createdAt, x.id) });
+  const list = page.take(selectTweets(db, caller), searchCondition(query), tweets.createdAt, tweets.id);
+  return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
 };

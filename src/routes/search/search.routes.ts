@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { MAX_QUERY_LENGTH } from "../../lib/limits";
-import { pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
 import { optionalAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
+import * as handlers from "./search.handlers";
 
 const Q_RULE = `q must be 1-${MAX_QUERY_LENGTH} characters, not blank`;
 
@@ -30,4 +32,4 @@ export const search = createRoute({
   responses: { 200: pageOf(Tweet, "A page of matching tweets"), ...problems(400, 401) },
 });
 
-export type SearchRoute = typeof search;
+export default createRouter().openapi(search, handlers.search);

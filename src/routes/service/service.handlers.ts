@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import pkg from "../../../package.json";
 import { withinDeadline } from "../../db/run";
 import { serviceUnavailable } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
-import type { DocsRoute, HealthRoute, RootRoute } from "./service.routes";
+import type { AppRouteHandler } from "../../types";
+import type * as routes from "./service.routes";
 
-export const root: AppRouteHandler<RootRoute> = (c) =>
+export const root: AppRouteHandler<typeof routes.root> = (c) =>
   c.json(
     {
       name: pkg.name,
@@ -18,10 +18,10 @@ export const root: AppRouteHandler<RootRoute> = (c) =>
 /** /health answers within 3 s whatever the database does. */
 const HEALTH_DEADLINE_MS = 2_500;
 
-export const health: AppRouteHandler<HealthRoute> = async (c) => {
+export const health: AppRouteHandler<typeof routes.health> = async (c) => {
   try {
-    const db = await c.var.db();
-    await withinDeadline(Math.min(db.deadlineMs, HEALTH_DEADLINE_MS), () => db.orm.execute(sql`SELECT 1`));
+    const { db, deadlineMs } = await c.var.connection();
+    await withinDeadline(Math.min(deadlineMs, HEALTH_DEADLINE_MS), () => db.execute(sql`SELECT 1`));
   } catch {
     throw serviceUnavailable("The database does not answer.");
   }
@@ -46,7 +46,7 @@ const DOCS_HTML = `<!doctype html>
 </body>
 </html>`;
 
-export const docs: AppRouteHandler<DocsRoute> = (c) => c.html(DOCS_HTML, 200);
+export const docs: AppRouteHandler<typeof routes.docs> = (c) => c.html(DOCS_HTML, 200);
 
 /** The files of the swagger-ui-dist package that /docs loads, served from Workers static assets. */
 export const DOCS_ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);

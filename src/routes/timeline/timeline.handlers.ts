@@ -1,19 +1,20 @@
-import { items } from "../../db/run";
-import { byCreation, paginate, readPage } from "../../lib/pagination";
+import { runList } from "../../db/run";
+import { paginate, readPage } from "../../http/page";
 import { forbidden } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
-import { callerOf } from "../../middlewares/auth";
-import { toTweet } from "../tweets/tweets.schemas";
-import { userNotFound } from "../users/users.handlers";
+import { asUser } from "../../middlewares/auth";
+import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
+import { userNotFound } from "../../models/user";
+import type { AppRouteHandler } from "../../types";
 import * as queries from "./timeline.queries";
-import type { TimelineRoute } from "./timeline.routes";
+import type * as routes from "./timeline.routes";
 
-export const timeline: AppRouteHandler<TimelineRoute> = async (c) => {
+export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   const { id } = c.req.valid("param");
-  const page = readPage(c.req.valid("query"));
-  const tweets = await items(c, queries.homeTimelinePage(callerOf(c), id, page), {
+  const { caller, checks } = asUser(c, id, () => forbidden("You can only read your own home timeline."));
+  const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
+  const tweets = await runList(c.var, queries.homeTimelinePage(caller, id, page), {
     notFound: userNotFound(id),
-    forbidden: () => forbidden("You can only read your own home timeline."),
+    ...checks,
   });
-  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+  return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { requireAuth } from "../../middlewares/auth";
-import { Tweet } from "../tweets/tweets.schemas";
+import { Tweet } from "../../models/tweet";
+import * as handlers from "./timeline.handlers";
 
 export const timeline = createRoute({
   method: "get",
@@ -18,4 +20,4 @@ export const timeline = createRoute({
   responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 403, 404, 429) },
 });
 
-export type TimelineRoute = typeof timeline;
+export default createRouter().openapi(timeline, handlers.timeline);

@@ -1,59 +1,53 @@
-import { items, one, run } from "../../db/run";
+import { run, runItem, runList } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
-import { byCreation, paginate, readPage } from "../../lib/pagination";
-import { forbidden, notFound } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
+import { paginate, readPage } from "../../http/page";
+import { forbidden } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
-import { userNotFound } from "../users/users.handlers";
+import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
+import { userNotFound } from "../../models/user";
+import type { AppRouteHandler } from "../../types";
 import * as queries from "./tweets.queries";
-import type { CreateRoute, GetRoute, ListRoute, RemoveRoute, UserTweetsRoute } from "./tweets.routes";
-import { toTweet } from "./tweets.schemas";
+import type * as routes from "./tweets.routes";
 
-export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does not exist.`);
-
-export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const page = readPage(c.req.valid("query"));
-  const tweets = await items(c, queries.listTweets(c.var.caller, page));
-  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
+  const tweets = await runList(c.var, queries.listTweets(c.var.caller, page));
+  return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
-export const userTweets: AppRouteHandler<UserTweetsRoute> = async (c) => {
+export const userTweets: AppRouteHandler<typeof routes.userTweets> = async (c) => {
   const { id } = c.req.valid("param");
-  const page = readPage(c.req.valid("query"));
-  const tweets = await items(c, queries.userTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
-  return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
+  const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
+  const tweets = await runList(c.var, queries.userTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
+  return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
-export const create: AppRouteHandler<CreateRoute> = async (c) => {
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { content, user_id, in_reply_to_tweet_id } = c.req.valid("json");
   const caller = callerOf(c);
-  const created = await one(
-    c,
-    queries.createTweet(caller, {
-      content,
-      idempotencyKey: c.req.valid("header")["idempotency-key"],
-      allowed: user_id === undefined || user_id === caller.id,
-      inReplyTo: in_reply_to_tweet_id,
-    }),
-    {
-      forbidden: () => forbidden("You can only tweet as yourself."),
-      notFound: tweetNotFound(in_reply_to_tweet_id ?? 0),
-    },
-  );
-  if (created.fanout) enqueueFanout(c, created.item.id);
+  const allowed = user_id === undefined || user_id === caller.id;
+  const idempotencyKey = c.req.valid("header")["idempotency-key"];
+  const input = { content, idempotencyKey, allowed, inReplyTo: in_reply_to_tweet_id };
+  const created = await runItem(c.var, queries.createTweet(caller, input), {
+    allowed,
+    forbidden: () => forbidden("You can only tweet as yourself."),
+    targetNotFound: tweetNotFound(in_reply_to_tweet_id ?? 0),
+  });
+  if (created.fanout)
+    enqueueFanout(c.env.FANOUT_QUEUE, (p) => c.executionCtx.waitUntil(p), created.item.id, c.var.requestId);
   c.header("Location", `/tweets/${created.item.id}`);
   return c.json(toTweet(created.item), 201);
 };
 
-export const get: AppRouteHandler<GetRoute> = async (c) => {
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { id } = c.req.valid("param");
-  const { item } = await one(c, queries.tweetById(c.var.caller, id), { notFound: tweetNotFound(id) });
+  const { item } = await runItem(c.var, queries.tweetById(c.var.caller, id), { notFound: tweetNotFound(id) });
   return c.json(toTweet(item), 200);
 };
 
-export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid("param");
-  await run(c, queries.deleteTweet(callerOf(c), id), {
+  await run(c.var, queries.deleteTweet(callerOf(c), id), {
     notFound: tweetNotFound(id),
     forbidden: () => forbidden("You can only delete your own tweets."),
   });

@@ -1,61 +1,31 @@
-import { and, desc, eq, ne, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import {
-  bare,
-  callerOk,
-  FLAGS,
-  flag,
-  flagged,
-  newestFirst,
-  ON,
-  olderThan,
-  tweetColumns,
-  userExists,
-} from "../../db/fragments";
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Page } from "../../db/keyset";
 import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
-import type { Page } from "../../lib/pagination";
-import type { Caller } from "../../middlewares/context";
-
-/** The statements of /tweets and /users/{id}/tweets: one per request. */
-
-const newestTweets = (db: Db, caller: Caller | undefined, where: ReturnType<typeof and>, page: Page) =>
-  db
-    .select(tweetColumns(caller))
-    .from(tweets)
-    .innerJoin(users, eq(users.id, tweets.userId))
-    .where(and(where, olderThan(page.after, tweets.createdAt, tweets.id)))
-    .orderBy(desc(tweets.createdAt), desc(tweets.id))
-    .limit(page.limit + 1)
-    .as("page");
+import { callerOk, columnName, flag, flagsRow, lockedCaller, selectWithFlags, userExists } from "../../db/sql";
+import { selectTweets } from "../../models/tweet";
+import type { Caller, Db } from "../../types";
 
 /** GET /tweets: newest first (created_at, then id, descending). */
 export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) => {
-  const p = newestTweets(db, caller, undefined, page);
-  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => newestFirst(x.createdAt, x.id) });
+  const list = page.take(selectTweets(db, caller), undefined, tweets.createdAt, tweets.id);
+  return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
 };
 
 /** GET /users/{id}/tweets: one author's tweets, newest first, and whether the author exists. */
 export const userTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
-  const p = newestTweets(db, caller, eq(tweets.userId, userId), page);
+  const list = page.take(selectTweets(db, caller), eq(tweets.userId, userId), tweets.createdAt, tweets.id);
   const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
-  return flagged(db, flags, p, { order: (x) => newestFirst(x.createdAt, x.id) });
+  return selectWithFlags(db, flags, list.as("page"), { order: page });
 };
 
 /** GET /tweets/{id}. */
-export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) => {
-  const p = db
-    .select(tweetColumns(caller))
-    .from(tweets)
-    .innerJoin(users, eq(users.id, tweets.userId))
-    .where(eq(tweets.id, id))
-    .as("page");
-  return flagged(db, { callerOk: callerOk(caller) }, p);
-};
+export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) =>
+  selectWithFlags(db, { callerOk: callerOk(caller) }, selectTweets(db, caller).where(eq(tweets.id, id)).as("page"));
 
 export type NewTweetInput = {
   content: string;
   idempotencyKey: string | undefined;
-  /** `user_id` was absent or the caller's own. */
+  /** `user_id` was absent or the caller's own (decided before the query: nothing is written otherwise). */
   allowed: boolean;
   inReplyTo: number | undefined;
 };
@@ -72,13 +42,7 @@ export type NewTweetInput = {
  *   when the author has followers whose timelines take it (see src/fanout).
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
-  const author = db.$with("author").as(
-    db
-      .select({ id: users.id, username: users.username, followersCount: users.followersCount })
-      .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
-      .for("no key update"),
-  );
+  const author = lockedCaller(db, "author", caller, "no key update");
   const parent = db.$with("parent").as(
     db
       .select({
@@ -103,17 +67,17 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       inserted: sql<boolean>`inserted`.as("inserted"),
     })
     .as(
-      sql`INSERT INTO ${tweets} (${bare(tweets.userId)}, ${bare(tweets.content)}, ${bare(tweets.idempotencyKey)},
-                                 ${bare(tweets.inReplyToTweetId)}, ${bare(tweets.conversationId)})
+      sql`INSERT INTO ${tweets} (${columnName(tweets.userId)}, ${columnName(tweets.content)}, ${columnName(tweets.idempotencyKey)},
+                                 ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)})
           SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}
           FROM ${author} LEFT JOIN ${parent} ON true
           WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL` : sql``}
-          ON CONFLICT (${bare(tweets.userId)}, ${bare(tweets.idempotencyKey)})
-            DO UPDATE SET ${bare(tweets.idempotencyKey)} = excluded.${bare(tweets.idempotencyKey)}
-          RETURNING ${bare(tweets.id)}, ${bare(tweets.content)}, ${bare(tweets.createdAt)}, ${bare(tweets.userId)},
-                    ${bare(tweets.likeCount)}, ${bare(tweets.inReplyToTweetId)},
-                    coalesce(${bare(tweets.conversationId)}, ${bare(tweets.id)}) AS conversation_id,
-                    ${bare(tweets.replyCount)},
+          ON CONFLICT (${columnName(tweets.userId)}, ${columnName(tweets.idempotencyKey)})
+            DO UPDATE SET ${columnName(tweets.idempotencyKey)} = excluded.${columnName(tweets.idempotencyKey)}
+          RETURNING ${columnName(tweets.id)}, ${columnName(tweets.content)}, ${columnName(tweets.createdAt)}, ${columnName(tweets.userId)},
+                    ${columnName(tweets.likeCount)}, ${columnName(tweets.inReplyToTweetId)},
+                    coalesce(${columnName(tweets.conversationId)}, ${columnName(tweets.id)}) AS conversation_id,
+                    ${columnName(tweets.replyCount)},
                     -- A row this statement wrote has no xmax; one returned by ON CONFLICT DO UPDATE has.
                     (xmax = 0) AS inserted`,
     );
@@ -135,11 +99,12 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
   const fansOut = sql`(SELECT ${author.followersCount} > 0 FROM ${author})
     AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
   const outbox = db.$with("outbox", { tweetId: fanoutOutbox.tweetId }).as(
-    sql`INSERT INTO ${fanoutOutbox} (${bare(fanoutOutbox.tweetId)})
+    sql`INSERT INTO ${fanoutOutbox} (${columnName(fanoutOutbox.tweetId)})
           SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
-          RETURNING ${bare(fanoutOutbox.tweetId)}`,
+          RETURNING ${columnName(fanoutOutbox.tweetId)}`,
   );
-  const p = db
+  // The new row is not visible to this statement's reads of `tweets`: the Tweet is built from RETURNING.
+  const tweet = db
     .select({
       id: created.id,
       content: created.content,
@@ -156,15 +121,14 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       ),
     })
     .from(created)
-    .innerJoin(author, ON)
+    .innerJoin(author, sql`true`)
     .as("page");
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
-    allowed: flag("allowed", sql`${input.allowed}::boolean`),
-    found: flag("found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
+    targetFound: flag("target_found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
     fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
   };
-  return flagged(db, flags, p, { withs: [author, parent, created, counted, replyCounted, outbox] });
+  return selectWithFlags(db, flags, tweet, { withs: [author, parent, created, counted, replyCounted, outbox] });
 };
 
 /**
@@ -173,13 +137,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
  * replies stay, their in_reply_to_tweet_id and conversation_id unchanged.
  */
 export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
-  const author = db.$with("author").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
-      .for("no key update"),
-  );
+  const author = lockedCaller(db, "author", caller, "no key update");
   const gone = db.$with("gone").as(
     db
       .delete(tweets)
@@ -212,5 +170,5 @@ export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
       ),
       deleted: flag("deleted", sql`EXISTS (SELECT 1 FROM ${gone})`),
     })
-    .from(FLAGS);
+    .from(flagsRow);
 };

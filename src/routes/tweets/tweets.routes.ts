@@ -1,9 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
-import { IdempotencyKey, NewTweet, Tweet } from "./tweets.schemas";
+import { Tweet } from "../../models/tweet";
+import * as handlers from "./tweets.handlers";
+import { IdempotencyKey, NewTweet } from "./tweets.schemas";
 
 const tags = ["Tweets"];
 const TweetParams = z.object({ id: idParam("id", "Tweet id") });
@@ -69,8 +72,9 @@ export const userTweets = createRoute({
   responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 404) },
 });
 
-export type ListRoute = typeof list;
-export type CreateRoute = typeof create;
-export type GetRoute = typeof get;
-export type RemoveRoute = typeof remove;
-export type UserTweetsRoute = typeof userTweets;
+export default createRouter()
+  .openapi(list, handlers.list)
+  .openapi(create, handlers.create)
+  .openapi(get, handlers.get)
+  .openapi(remove, handlers.remove)
+  .openapi(userTweets, handlers.userTweets);

@@ -1,8 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
-import type { tweetColumns } from "../../db/fragments";
+import { idField } from "../../http/openapi";
 import { IDEMPOTENCY_KEY_PATTERN, MAX_TWEET_LENGTH } from "../../lib/limits";
-import { idField } from "../../lib/openapi";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -15,28 +13,6 @@ export const Content = z
   .refine((s) => !s.includes("\u0000"), "content must not contain NUL characters")
   .refine((s) => !LONE_SURROGATE.test(s), "content must be valid Unicode (no lone surrogates)")
   .openapi({ type: "string", maxLength: MAX_TWEET_LENGTH, example: "Hello world" });
-
-export const Tweet = z
-  .object({
-    id: z.number().int().openapi({ example: 23 }),
-    content: z.string().openapi({ example: "Hello world" }),
-    created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
-    user_id: z.number().int().openapi({ example: 7 }),
-    username: z.string().openapi({ example: "pineappledreamer" }),
-    like_count: z.number().int().openapi({ example: 3 }),
-    in_reply_to_tweet_id: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
-    conversation_id: z.number().int().openapi({
-      description: "The id of the conversation's first tweet (its own id for a first tweet).",
-      example: 23,
-    }),
-    reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
-    liked: z.boolean().optional().openapi({ description: "Whether you liked it; only with a token." }),
-  })
-  .openapi("Tweet");
 
 export const NewTweet = z
   .object({
@@ -51,19 +27,3 @@ export const IdempotencyKey = z
   .regex(new RegExp(IDEMPOTENCY_KEY_PATTERN), "Idempotency-Key must be 1-64 printable ASCII characters")
   .optional()
   .openapi({ description: "Retries with the same key return the first tweet instead of a new one." });
-
-/** A tweet row as the statements select it (src/db/fragments.ts). */
-export type TweetItem = SelectResultFields<ReturnType<typeof tweetColumns>>;
-
-export const toTweet = (t: TweetItem): z.infer<typeof Tweet> => ({
-  id: t.id,
-  content: t.content,
-  created_at: t.createdAt.toISOString(),
-  user_id: t.userId,
-  username: t.username,
-  like_count: t.likeCount,
-  in_reply_to_tweet_id: t.inReplyToTweetId,
-  conversation_id: t.conversationId,
-  reply_count: t.replyCount,
-  ...(t.liked === null ? {} : { liked: t.liked }),
-});

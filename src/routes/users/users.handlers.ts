@@ -1,61 +1,59 @@
-import { items, one, run, transaction } from "../../db/run";
-import { paginate, readPage } from "../../lib/pagination";
+import { run, runItem, runList, runTransaction } from "../../db/run";
+import { paginate, readPage } from "../../http/page";
 import { hashPassword } from "../../lib/password";
 import { conflict, forbidden, notFound } from "../../lib/problem";
-import type { AppRouteHandler } from "../../lib/types";
-import { callerOf } from "../../middlewares/auth";
+import { asUser } from "../../middlewares/auth";
+import { toUser, USERS_BY_ID, userNotFound } from "../../models/user";
+import type { AppRouteHandler } from "../../types";
 import * as queries from "./users.queries";
-import type { ByUsernameRoute, CreateRoute, GetRoute, ListRoute, PatchRoute, RemoveRoute } from "./users.routes";
-import { toUser } from "./users.schemas";
+import type * as routes from "./users.routes";
 
-export const userNotFound = (id: number) => () => notFound(`User ${id} does not exist.`);
 const usernameTaken = () => conflict("The username is taken.");
 
-export const list: AppRouteHandler<ListRoute> = async (c) => {
-  const page = readPage(c.req.valid("query"), false);
-  const users = await items(c, queries.listUsers(c.var.caller, page));
-  return c.json(paginate(c, users, page, (u) => ({ id: u.id })).map(toUser), 200);
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const page = readPage(c, USERS_BY_ID, c.req.valid("query"));
+  const users = await runList(c.var, queries.listUsers(c.var.caller, page));
+  return c.json(paginate(c, page, users).map(toUser), 200);
 };
 
-export const create: AppRouteHandler<CreateRoute> = async (c) => {
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { username, password } = c.req.valid("json");
   const hash = await hashPassword(password, c.var.config.pbkdf2Iterations);
-  const [user] = await run(c, queries.createUser(username, hash));
+  const [user] = await run(c.var, queries.createUser(username, hash));
   if (!user) throw usernameTaken();
   c.header("Location", `/users/${user.id}`);
   return c.json(toUser(user), 201);
 };
 
-export const get: AppRouteHandler<GetRoute> = async (c) => {
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   const { id } = c.req.valid("param");
-  const { item } = await one(c, queries.userById(c.var.caller, id), { notFound: userNotFound(id) });
+  const { item } = await runItem(c.var, queries.userById(c.var.caller, id), { notFound: userNotFound(id) });
   return c.json(toUser(item), 200);
 };
 
-export const byUsername: AppRouteHandler<ByUsernameRoute> = async (c) => {
+export const byUsername: AppRouteHandler<typeof routes.byUsername> = async (c) => {
   const { username } = c.req.valid("param");
-  const { item } = await one(c, queries.userByUsername(c.var.caller, username), {
+  const { item } = await runItem(c.var, queries.userByUsername(c.var.caller, username), {
     notFound: () => notFound(`No user is named ${username}.`),
   });
   return c.json(toUser(item), 200);
 };
 
-export const patch: AppRouteHandler<PatchRoute> = async (c) => {
+export const patch: AppRouteHandler<typeof routes.patch> = async (c) => {
   const { id } = c.req.valid("param");
   const { username, password } = c.req.valid("json");
+  const { caller, checks } = asUser(c, id, () => forbidden("You can only change your own account."));
   const passwordHash = password === undefined ? undefined : await hashPassword(password, c.var.config.pbkdf2Iterations);
-  const { item } = await one(c, queries.updateUser(callerOf(c), id, { username, passwordHash }), {
+  const { item } = await runItem(c.var, queries.updateUser(caller, id, { username, passwordHash }), {
     notFound: userNotFound(id),
-    forbidden: () => forbidden("You can only change your own account."),
+    ...checks,
   });
   return c.json(toUser(item), 200);
 };
 
-export const remove: AppRouteHandler<RemoveRoute> = async (c) => {
+export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const { id } = c.req.valid("param");
-  await transaction(c, queries.deleteUser(callerOf(c), id), {
-    notFound: userNotFound(id),
-    forbidden: () => forbidden("You can only delete your own account."),
-  });
+  const { caller, checks } = asUser(c, id, () => forbidden("You can only delete your own account."));
+  await runTransaction(c.var, queries.deleteUser(caller, id), { notFound: userNotFound(id), ...checks });
   return c.body(null, 204);
 };

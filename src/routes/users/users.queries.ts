@@ -1,27 +1,20 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { bare, callerOk, FLAGS, flag, flagged, ON, userColumns, userExists } from "../../db/fragments";
+import { and, eq, sql } from "drizzle-orm";
+import type { Page } from "../../db/keyset";
 import { follows, homeTimeline, likes, tweets, users } from "../../db/schema";
-import type { Page } from "../../lib/pagination";
-import type { Caller } from "../../middlewares/context";
+import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
+import { selectUsers, userColumns } from "../../models/user";
+import type { Caller, Db } from "../../types";
 
 /** The statements of /users: one per request (account deletion: one transaction, one round trip). */
 
 /** GET /users: id ascending. */
 export const listUsers = (caller: Caller | undefined, page: Page) => (db: Db) => {
-  const p = db
-    .select(userColumns(caller))
-    .from(users)
-    .where(gt(users.id, page.after?.id ?? 0))
-    .orderBy(asc(users.id))
-    .limit(page.limit + 1)
-    .as("page");
-  return flagged(db, { callerOk: callerOk(caller) }, p, { order: (x) => [asc(x.id)] });
+  const list = page.take(selectUsers(db, caller), undefined, undefined, users.id);
+  return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
 };
 
 const oneUser = (caller: Caller | undefined, where: ReturnType<typeof eq>) => (db: Db) => {
-  const p = db.select(userColumns(caller)).from(users).where(where).as("page");
-  return flagged(db, { callerOk: callerOk(caller) }, p);
+  return selectWithFlags(db, { callerOk: callerOk(caller) }, selectUsers(db, caller).where(where).as("page"));
 };
 
 /** GET /users/{id}. */
@@ -34,21 +27,6 @@ export const userByUsername = (caller: Caller | undefined, username: string) =>
 /** POST /users: nothing when the username is taken (any case). */
 export const createUser = (username: string, passwordHash: string) => (db: Db) =>
   db.insert(users).values({ username, passwordHash }).onConflictDoNothing().returning(userColumns(undefined));
-
-/** POST /auth/login: the user, their password hash and token version, by username (any case). */
-export const loginUser = (username: string) => (db: Db) =>
-  db
-    .select({ item: userColumns(undefined), passwordHash: users.passwordHash, tokenVersion: users.tokenVersion })
-    .from(users)
-    .where(eq(sql`lower(${users.username})`, username.toLowerCase()));
-
-/** After a login that verified a hash of older parameters: store the new hash, unless it changed meanwhile. */
-export const rehashPassword = (id: number, oldHash: string, newHash: string) => (db: Db) =>
-  db
-    .update(users)
-    .set({ passwordHash: newHash })
-    .where(and(eq(users.id, id), eq(users.passwordHash, oldHash)))
-    .returning({ id: users.id });
 
 /**
  * PATCH/PUT /users/{id}: revocation, existence, authorization and the update in one statement.
@@ -72,11 +50,10 @@ export const updateUser =
       .select({
         callerOk: callerOk(caller),
         found: flag("found", userExists(id)),
-        allowed: flag("allowed", sql`${id === caller.id}::boolean`),
         item: updated._.selectedFields,
       })
-      .from(FLAGS)
-      .leftJoin(updated, ON);
+      .from(flagsRow)
+      .leftJoin(updated, sql`true`);
   };
 
 /**
@@ -95,7 +72,8 @@ export const deleteUser = (caller: Caller, id: number) => {
   const lock = sql`WITH target AS (SELECT ${users.id} FROM ${users} WHERE ${self} FOR UPDATE)
     SELECT ${callerOk(caller).getSQL()} AS caller_ok,
            ${userExists(id)} AS found,
-           EXISTS (SELECT 1 FROM target) AS allowed`;
+           -- Selected so that the CTE runs: an unreferenced one would take no lock.
+           EXISTS (SELECT 1 FROM target) AS locked`;
   const remove = sql`WITH target AS (SELECT ${users.id} AS id FROM ${users} WHERE ${self}),
     gone_likes AS (
       DELETE FROM ${likes} WHERE ${likes.userId} = (SELECT id FROM target) RETURNING ${likes.tweetId} AS tweet_id),
@@ -104,8 +82,8 @@ export const deleteUser = (caller: Caller, id: number) => {
       WHERE ${tweets.userId} = (SELECT id FROM target) AND ${tweets.inReplyToTweetId} IS NOT NULL),
     tweet_counts AS (
       UPDATE ${tweets} SET
-        ${bare(tweets.likeCount)} = ${tweets.likeCount} - d.likes,
-        ${bare(tweets.replyCount)} = ${tweets.replyCount} - d.replies
+        ${columnName(tweets.likeCount)} = ${tweets.likeCount} - d.likes,
+        ${columnName(tweets.replyCount)} = ${tweets.replyCount} - d.replies
       FROM (SELECT tweet_id, count(*) FILTER (WHERE kind = 'like')::int AS likes,
                    count(*) FILTER (WHERE kind = 'reply')::int AS replies
             FROM (SELECT tweet_id, 'like' AS kind FROM gone_likes
@@ -120,8 +98,8 @@ export const deleteUser = (caller: Caller, id: number) => {
       RETURNING ${follows.followerId} AS user_id, 'following' AS kind),
     user_counts AS (
       UPDATE ${users} SET
-        ${bare(users.followersCount)} = ${users.followersCount} - d.followers,
-        ${bare(users.followingCount)} = ${users.followingCount} - d.following
+        ${columnName(users.followersCount)} = ${users.followersCount} - d.followers,
+        ${columnName(users.followingCount)} = ${users.followingCount} - d.following
       FROM (SELECT user_id, count(*) FILTER (WHERE kind = 'followers')::int AS followers,
                    count(*) FILTER (WHERE kind = 'following')::int AS following
             FROM (SELECT * FROM gone_following UNION ALL SELECT * FROM gone_followers) AS g

@@ -1,10 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../lib/openapi";
-import { PageQuery } from "../../lib/pagination";
+import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
+import { PageQuery } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { signupLimit } from "../../middlewares/rate-limit";
-import { Credentials, User, Username, UserUpdate } from "./users.schemas";
+import { User, Username } from "../../models/user";
+import * as handlers from "./users.handlers";
+import { Credentials, UserUpdate } from "./users.schemas";
 
 const tags = ["Users"];
 const UserParams = z.object({ id: idParam("id", "User id") });
@@ -84,9 +87,11 @@ export const remove = createRoute({
   responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
 });
 
-export type ListRoute = typeof list;
-export type CreateRoute = typeof create;
-export type GetRoute = typeof get;
-export type ByUsernameRoute = typeof byUsername;
-export type PatchRoute = typeof patch;
-export type RemoveRoute = typeof remove;
+export default createRouter()
+  .openapi(list, handlers.list)
+  .openapi(create, handlers.create)
+  .openapi(byUsername, handlers.byUsername)
+  .openapi(get, handlers.get)
+  .openapi(patch, handlers.patch)
+  .openapi(put, handlers.patch)
+  .openapi(remove, handlers.remove);

@@ -1,38 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
-import type { userColumns } from "../../db/fragments";
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../../lib/limits";
-
-export const Username = z
-  .string()
-  .regex(new RegExp(USERNAME_PATTERN), USERNAME_RULE)
-  .openapi({ example: "pineappledreamer" });
-
-const PASSWORD_RULE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
-export const Password = z
-  .string()
-  .refine((p) => [...p].length >= PASSWORD_MIN && [...p].length <= PASSWORD_MAX, PASSWORD_RULE)
-  .openapi({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, example: "correct horse battery" });
-
-const count = (description: string, example: number) => z.number().int().openapi({ description, example });
-const callerOnly = (description: string) =>
-  z
-    .boolean()
-    .optional()
-    .openapi({ description: `${description}; only with a token (false for yourself).` });
-
-export const User = z
-  .object({
-    id: z.number().int().openapi({ example: 7 }),
-    username: z.string().openapi({ example: "pineappledreamer" }),
-    created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
-    followers_count: count("Users who follow this user", 12),
-    following_count: count("Users this user follows", 40),
-    tweet_count: count("Tweets by this user", 310),
-    following: callerOnly("Whether you follow this user"),
-    followed_by: callerOnly("Whether this user follows you"),
-  })
-  .openapi("User");
+import { Password, Username } from "../../models/user";
 
 export const Credentials = z.object({ username: Username, password: Password }).openapi("Credentials");
 
@@ -42,16 +9,3 @@ export const UserUpdate = z
     message: "give username, password or both",
   })
   .openapi("UserUpdate");
-
-/** A user row as the statements select it (src/db/fragments.ts). */
-export type UserItem = SelectResultFields<ReturnType<typeof userColumns>>;
-
-export const toUser = (u: UserItem): z.infer<typeof User> => ({
-  id: u.id,
-  username: u.username,
-  created_at: u.createdAt.toISOString(),
-  followers_count: u.followersCount,
-  following_count: u.followingCount,
-  tweet_count: u.tweetCount,
-  ...(u.following === null || u.followedBy === null ? {} : { following: u.following, followed_by: u.followedBy }),
-});

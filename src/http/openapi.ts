@@ -1,24 +1,5 @@
-import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../middlewares/context";
-import { INT32_MAX } from "./limits";
-import { validationFailed } from "./problem";
-
-/** A router whose validation failures all become the same 400 problem document. */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    strict: true,
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw validationFailed(
-          result.error.issues.map((issue) => ({
-            path: issue.path.map(String).join(".") || "body",
-            message: issue.message,
-          })),
-        );
-      }
-    },
-  });
-}
+import { z } from "@hono/zod-openapi";
+import { INT32_MAX } from "../lib/limits";
 
 /** A path id: a positive integer in the 32-bit range, else 400. */
 export const idParam = (name: string, description: string) =>

@@ -1,0 +1,25 @@
+import { serviceUnavailable } from "../lib/problem";
+import type { Bindings, Config, Connection } from "../types";
+
+/**
+ * A connection on the driver path DB_DRIVER names, its module imported only when configured:
+ *
+ * - "http" (default, drivers/neon-http.ts): every statement is one HTTPS request to Neon's SQL
+ *   endpoint, no connection to set up; a transaction is one request too (Neon's batch).
+ * - "ws" (drivers/neon-ws.ts): the Postgres protocol over a WebSocket; a Pool per request (Workers
+ *   cannot share I/O objects between requests), ended after the response.
+ * - "hyperdrive" (drivers/hyperdrive.ts): node-postgres over a TCP socket to the Hyperdrive
+ *   binding, which pools connections next to the database (any Postgres); a connection per request,
+ *   as Cloudflare advises. pg sends a statement with its parameters in one round trip (Parse, Bind,
+ *   Execute, Sync together); postgres.js describes a parameterized statement first, one more.
+ */
+export async function openConnection(config: Config, env: Bindings): Promise<Connection> {
+  const deadlineMs = config.dbTimeoutMs;
+  if (config.dbDriver === "hyperdrive") {
+    if (!env.HYPERDRIVE) throw serviceUnavailable("The database is not configured (no HYPERDRIVE binding).");
+    return (await import("./drivers/hyperdrive")).connect(env.HYPERDRIVE.connectionString, deadlineMs);
+  }
+  if (!config.databaseUrl) throw serviceUnavailable("The database is not configured (DATABASE_URL is unset).");
+  if (config.dbDriver === "http") return (await import("./drivers/neon-http")).connect(config, config.databaseUrl);
+  return (await import("./drivers/neon-ws")).connect(config, config.databaseUrl);
+}

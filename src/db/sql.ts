@@ -1,0 +1,93 @@
+import {
+  and,
+  type Column,
+  type ColumnsSelection,
+  eq,
+  type SQL,
+  type Subquery,
+  sql,
+  type WithSubquery,
+} from "drizzle-orm";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
+import type { Caller, Db } from "../types";
+import type { Page } from "./keyset";
+import { tweets, users } from "./schema";
+
+/**
+ * What statements share. A read statement is `SELECT <flags>, page.* FROM (SELECT) AS flags LEFT
+ * JOIN LATERAL (<page>) page ON true ORDER BY <the list's order>`: one row of flags (see run.ts)
+ * joined with the rows of the page or of the one item, so that an empty page still answers "is
+ * the token valid, does the resource exist".
+ */
+
+/** A row of no columns, to select the flags on. */
+export const flagsRow = sql`(SELECT) AS flags`;
+
+/** The token's user still exists at the token's version (not deleted, no password change since); NULL without a token. */
+export const callerOk = (caller: Caller | undefined) =>
+  (caller
+    ? sql<boolean>`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${caller.id} AND ${users.tokenVersion} = ${caller.version})`
+    : sql<null>`NULL::boolean`
+  ).as("caller_ok");
+
+/** A condition as a named boolean column. */
+export const flag = <const Name extends string>(name: Name, condition: SQL) => sql<boolean>`${condition}`.as(name);
+
+/** A boolean only an authenticated request has (NULL, so absent from the JSON, without a token). */
+export const callerOnly = (caller: Caller | undefined, name: string, condition: (caller: Caller) => SQL) =>
+  (caller ? sql<boolean>`${condition(caller)}` : sql<null>`NULL::boolean`).as(name);
+
+export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${id})`;
+export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;
+
+/**
+ * The caller's own row as a CTE, only while the token is current, locked for the whole statement:
+ * every write that changes a count on the caller's behalf takes it (README, "Exact counts"), so an
+ * account deletion, which locks it FOR UPDATE, waits for the write or the write for it.
+ */
+export const lockedCaller = <Name extends string>(
+  db: Db,
+  name: Name,
+  caller: Caller,
+  strength: "key share" | "no key update",
+) =>
+  db.$with(name).as(
+    db
+      .select({ id: users.id, username: users.username, followersCount: users.followersCount })
+      .from(users)
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .for(strength),
+  );
+
+/** A column's name without its table, for the left side of `UPDATE … SET` and INSERT column lists. */
+export const columnName = (column: Column) => sql.identifier(column.name);
+
+/**
+ * A read statement of flags and items (see the top of this file), typed: each row has the flags
+ * and `item`, the page's row or null. `order` (a Page: the list's) is repeated outside the join; `withs`
+ * are the statement's CTEs (data-modifying ones run regardless).
+ */
+export function selectWithFlags<F extends Record<string, SQL.Aliased>, P extends PageSubquery>(
+  db: Db,
+  flags: F,
+  subquery: P,
+  options: { order?: Page | SQL[]; withs?: WithSubquery[] } = {},
+): PromiseLike<FlaggedRow<F, P>[]> & { toSQL(): { sql: string; params: unknown[] } } {
+  const start = options.withs?.length ? db.with(...options.withs) : db;
+  const query = start
+    .select({ ...flags, item: subquery._.selectedFields })
+    .from(flagsRow)
+    // The page's selection is generic here, which Drizzle's join typing cannot check; the row type
+    // is declared by this function instead.
+    .leftJoinLateral(subquery as unknown as Subquery<"page", Record<string, never>>, sql`true`);
+  const { order } = options;
+  const ordered = !order
+    ? query
+    : query.orderBy(...(Array.isArray(order) ? order : order.orderOf(subquery as unknown as Record<string, unknown>)));
+  return ordered as unknown as PromiseLike<FlaggedRow<F, P>[]> & { toSQL(): { sql: string; params: unknown[] } };
+}
+
+type PageSubquery = Subquery<"page", Record<string, unknown>> & { _: { selectedFields: ColumnsSelection } };
+export type FlaggedRow<F extends Record<string, SQL.Aliased>, P extends PageSubquery> = {
+  [K in keyof F]: F[K]["_"]["type"];
+} & { item: SelectResultFields<P["_"]["selectedFields"]> | null };

@@ -1,0 +1,97 @@
+import { z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/pg-core";
+import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
+import type { Order } from "../db/keyset";
+import { follows, users } from "../db/schema";
+import { callerOnly } from "../db/sql";
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../lib/limits";
+import { notFound } from "../lib/problem";
+import type { Caller, Db } from "../types";
+
+/**
+ * The User the API returns, in one place: its columns for a caller (`selectUsers`), its JSON
+ * schema, the mapping from one to the other, and its not-found problem. A field for the caller
+ * (blocking, muting) is added here: a column in `userColumns`, a property in `User` and `toUser`.
+ */
+
+/** The columns of a User, from `users` (and, with a token, whether the caller follows them and they the caller). */
+export const userColumns = (caller: Caller | undefined) => ({
+  id: users.id,
+  username: users.username,
+  createdAt: users.createdAt,
+  followersCount: users.followersCount,
+  followingCount: users.followingCount,
+  tweetCount: users.tweetCount,
+  following: callerOnly(
+    caller,
+    "following",
+    (c) =>
+      sql`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${c.id} AND ${follows.followeeId} = ${users.id})`,
+  ),
+  followedBy: callerOnly(
+    caller,
+    "followed_by",
+    (c) =>
+      sql`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${users.id} AND ${follows.followeeId} = ${c.id})`,
+  ),
+});
+
+export type UserRow = SelectResultFields<ReturnType<typeof userColumns>>;
+
+/** Users for a caller (with `extra` columns), for any join and WHERE after: every list of users starts here. */
+export const selectUsers = <E extends SelectedFields = Record<string, never>>(
+  db: Db,
+  caller: Caller | undefined,
+  extra?: E,
+) =>
+  db
+    .select({ ...userColumns(caller), ...(extra as E) })
+    .from(users)
+    .$dynamic();
+
+export const Username = z
+  .string()
+  .regex(new RegExp(USERNAME_PATTERN), USERNAME_RULE)
+  .openapi({ example: "pineappledreamer" });
+
+const PASSWORD_RULE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
+export const Password = z
+  .string()
+  .refine((p) => [...p].length >= PASSWORD_MIN && [...p].length <= PASSWORD_MAX, PASSWORD_RULE)
+  .openapi({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, example: "correct horse battery" });
+
+const count = (description: string, example: number) => z.number().int().openapi({ description, example });
+const forCaller = (description: string) =>
+  z
+    .boolean()
+    .optional()
+    .openapi({ description: `${description}; only with a token (false for yourself).` });
+
+export const User = z
+  .object({
+    id: z.number().int().openapi({ example: 7 }),
+    username: z.string().openapi({ example: "pineappledreamer" }),
+    created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
+    followers_count: count("Users who follow this user", 12),
+    following_count: count("Users this user follows", 40),
+    tweet_count: count("Tweets by this user", 310),
+    following: forCaller("Whether you follow this user"),
+    followed_by: forCaller("Whether this user follows you"),
+  })
+  .openapi("User");
+
+export const toUser = (u: UserRow): z.infer<typeof User> => ({
+  id: u.id,
+  username: u.username,
+  created_at: u.createdAt.toISOString(),
+  followers_count: u.followersCount,
+  following_count: u.followingCount,
+  tweet_count: u.tweetCount,
+  ...(u.following === null || u.followedBy === null ? {} : { following: u.following, followed_by: u.followedBy }),
+});
+
+export const userNotFound = (id: number) => () => notFound(`User ${id} does not exist.`);
+
+/** GET /users: id ascending. */
+export const USERS_BY_ID: Order = { direction: "asc" };

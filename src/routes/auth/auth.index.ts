@@ -1,5 +1,0 @@
-import { createRouter } from "../../lib/openapi";
-import * as handlers from "./auth.handlers";
-import * as routes from "./auth.routes";
-
-export default createRouter().openapi(routes.login, handlers.login);

@@ -1,5 +1,0 @@
-import { createRouter } from "../../lib/openapi";
-import * as handlers from "./search.handlers";
-import * as routes from "./search.routes";
-
-export default createRouter().openapi(routes.search, handlers.search);
