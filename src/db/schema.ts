@@ -8,6 +8,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -83,6 +84,15 @@ export const tweets = pgTable(
     /** Exactly the number of tweets whose in_reply_to_tweet_id is this tweet. */
     replyCount: count("reply_count"),
     /**
+     * The tweet this one quotes. No foreign key, as for in_reply_to_tweet_id: a quote of a deleted
+     * tweet stays, with this id unchanged (and `quoted_tweet: null`).
+     */
+    quotedTweetId: integer("quoted_tweet_id"),
+    /** Exactly the number of rows in `reposts` for this tweet. */
+    repostCount: count("repost_count"),
+    /** Exactly the number of existing tweets whose quoted_tweet_id is this tweet. */
+    quoteCount: count("quote_count"),
+    /**
      * The search document, STORED (Postgres 18 makes generated columns virtual by default, and
      * a virtual column cannot be indexed): hashtags as `simple` lexemes of weight A (so `#tag`
      * matches the hashtag and not the plain word), then the English-stemmed words of the content.
@@ -103,6 +113,10 @@ export const tweets = pgTable(
     index("tweets_in_reply_to_created_at_id_idx")
       .on(t.inReplyToTweetId, t.createdAt, t.id)
       .where(sql`${t.inReplyToTweetId} IS NOT NULL`),
+    // GET /tweets/{id}/quotes: the tweets quoting one, newest first.
+    index("tweets_quoted_tweet_id_created_at_id_idx")
+      .on(t.quotedTweetId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.quotedTweetId} IS NOT NULL`),
     // GET /tweets/search: the words and hashtags.
     index("tweets_search_idx").using("gin", t.search),
     uniqueIndex("tweets_user_id_idempotency_key_key").on(t.userId, t.idempotencyKey),
@@ -112,6 +126,7 @@ export const tweets = pgTable(
     ),
     check("tweets_like_count_nonnegative", sql`${t.likeCount} >= 0`),
     check("tweets_reply_count_nonnegative", sql`${t.replyCount} >= 0`),
+    check("tweets_repost_quote_counts_nonnegative", sql`${t.repostCount} >= 0 AND ${t.quoteCount} >= 0`),
     check(
       "tweets_idempotency_key_format",
       sql`${t.idempotencyKey} IS NULL OR ${t.idempotencyKey} ~ ${pattern(IDEMPOTENCY_KEY_PATTERN)}`,
@@ -192,8 +207,14 @@ export const homeTimeline = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3, mode: "date" }).notNull(),
     tweetId: integer("tweet_id").notNull(),
     authorId: integer("author_id").notNull(),
+    /** The user whose repost this entry is (created_at is then the repost's time); NULL for a post. */
+    repostedBy: integer("reposted_by"),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.createdAt, t.tweetId], name: "home_timeline_pkey" })],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.createdAt, t.tweetId], name: "home_timeline_pkey" }),
+    // A tweet appears once in a timeline, at its first entry: its entries in one timeline, oldest first.
+    index("home_timeline_user_id_tweet_id_idx").on(t.userId, t.tweetId, t.createdAt),
+  ],
 );
 
 /**
@@ -219,3 +240,167 @@ export const fanoutOutbox = pgTable("fanout_outbox", {
     .references(() => tweets.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
 });
+
+/** A row per repost: who reposted which tweet, when (the first time: reposting again changes nothing). */
+export const reposts = pgTable(
+  "reposts",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tweetId: integer("tweet_id")
+      .notNull()
+      .references(() => tweets.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tweetId], name: "reposts_pkey" }),
+    // GET /tweets/{id}/reposted_by: most recent repost first.
+    index("reposts_tweet_id_created_at_user_id_idx").on(
+      t.tweetId,
+      t.createdAt.desc().nullsFirst(),
+      t.userId.desc().nullsFirst(),
+    ),
+    // A user's reposts newest first: the timeline's read-time merge (the caller's own, celebrities').
+    index("reposts_user_id_created_at_tweet_id_idx").on(
+      t.userId,
+      t.createdAt.desc().nullsFirst(),
+      t.tweetId.desc().nullsFirst(),
+    ),
+  ],
+);
+
+/** Private saves: only their owner sees them; a deleted tweet leaves them (cascade). */
+export const bookmarks = pgTable(
+  "bookmarks",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tweetId: integer("tweet_id")
+      .notNull()
+      .references(() => tweets.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tweetId], name: "bookmarks_pkey" }),
+    // GET /users/{id}/bookmarks: most recently bookmarked first.
+    index("bookmarks_user_id_created_at_tweet_id_idx").on(
+      t.userId,
+      t.createdAt.desc().nullsFirst(),
+      t.tweetId.desc().nullsFirst(),
+    ),
+  ],
+);
+
+/**
+ * Blocks and mutes: one shape, two tables. "Either blocks the other" for a caller and an author is
+ * two primary-key probes; the list of one's own is the (owner, newest first) index.
+ */
+const relation = (name: "blocks" | "mutes", owner: "blocker_id" | "muter_id", other: "blocked_id" | "muted_id") =>
+  pgTable(
+    name,
+    {
+      ownerId: integer(owner)
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      targetId: integer(other)
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      createdAt: createdAt(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.ownerId, t.targetId], name: `${name}_pkey` }),
+      // GET /users/{id}/blocking or /muting: most recent first.
+      index(`${name}_${owner}_created_at_${other}_idx`).on(
+        t.ownerId,
+        t.createdAt.desc().nullsFirst(),
+        t.targetId.desc().nullsFirst(),
+      ),
+      // The cascade when the other user is deleted.
+      index(`${name}_${other}_idx`).on(t.targetId),
+      check(`${name}_not_self`, sql`${t.ownerId} <> ${t.targetId}`),
+    ],
+  );
+export const blocks = relation("blocks", "blocker_id", "blocked_id");
+export const mutes = relation("mutes", "muter_id", "muted_id");
+
+export const NOTIFICATION_TYPES = ["like", "repost", "quote", "reply", "mention", "follow"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/**
+ * What happened to a user's account or tweets, written in the same statement as the action and
+ * removed in the statement that undoes it (or by the cascades when a tweet or an account goes).
+ * `tweet_id`: the liked or reposted tweet, or the reply, quote or mentioning tweet; NULL for a follow.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey().generatedAlwaysAsIdentity(),
+    recipientId: integer("recipient_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    actorId: integer("actor_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: varchar("type", { length: 16 }).$type<NotificationType>().notNull(),
+    tweetId: integer("tweet_id").references(() => tweets.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // An action repeated idempotently adds none (ON CONFLICT DO NOTHING); a follow's tweet is NULL.
+    unique("notifications_recipient_actor_type_tweet_key")
+      .on(t.recipientId, t.actorId, t.type, t.tweetId)
+      .nullsNotDistinct(),
+    // GET /users/{id}/notifications: newest first.
+    index("notifications_recipient_id_created_at_id_idx").on(
+      t.recipientId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // ?types=: one range per type.
+    index("notifications_recipient_id_type_created_at_id_idx").on(
+      t.recipientId,
+      t.type,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // unread_count: the ids above the marker.
+    index("notifications_recipient_id_id_idx").on(t.recipientId, t.id),
+    index("notifications_actor_id_idx").on(t.actorId),
+    index("notifications_tweet_id_idx").on(t.tweetId),
+    check("notifications_type", sql`${t.type} IN (${sql.raw(NOTIFICATION_TYPES.map((x) => `'${x}'`).join(", "))})`),
+  ],
+);
+
+/** Each user's read position in their notifications (PUT only moves it forward). */
+export const notificationMarkers = pgTable("notification_markers", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  lastReadId: integer("last_read_id").notNull(),
+});
+
+/** The users a tweet mentions (the first 10 distinct existing ones), with the tweet's time for the list. */
+export const mentions = pgTable(
+  "mentions",
+  {
+    tweetId: integer("tweet_id")
+      .notNull()
+      .references(() => tweets.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The tweet's created_at, copied so that GET /users/{id}/mentions is one index range. */
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3, mode: "date" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tweetId, t.userId], name: "mentions_pkey" }),
+    // GET /users/{id}/mentions: newest first.
+    index("mentions_user_id_created_at_tweet_id_idx").on(
+      t.userId,
+      t.createdAt.desc().nullsFirst(),
+      t.tweetId.desc().nullsFirst(),
+    ),
+  ],
+);
