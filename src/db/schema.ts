@@ -134,33 +134,46 @@ export const tweets = pgTable(
   ],
 );
 
-export const likes = pgTable(
-  "likes",
-  {
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tweetId: integer("tweet_id")
-      .notNull()
-      .references(() => tweets.id, { onDelete: "cascade" }),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.tweetId], name: "likes_pkey" }),
-    // GET /users/{id}/liked_tweets: most recently liked first.
-    index("likes_user_id_created_at_tweet_id_idx").on(
-      t.userId,
-      t.createdAt.desc().nullsFirst(),
-      t.tweetId.desc().nullsFirst(),
-    ),
-    // GET /tweets/{id}/liking_users: most recent like first.
-    index("likes_tweet_id_created_at_user_id_idx").on(
-      t.tweetId,
-      t.createdAt.desc().nullsFirst(),
-      t.userId.desc().nullsFirst(),
-    ),
-  ],
-);
+/**
+ * A user's mark on a tweet, at most one per pair, keeping its first time: likes, reposts and
+ * bookmarks have this one shape. Each is listed by its user, most recent first (liked tweets, a
+ * user's reposts, bookmarks); likes and reposts also by their tweet (liking users, reposted by).
+ */
+const userTweetMark = (name: "likes" | "reposts" | "bookmarks", listedByTweet: boolean) =>
+  pgTable(
+    name,
+    {
+      userId: integer("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      tweetId: integer("tweet_id")
+        .notNull()
+        .references(() => tweets.id, { onDelete: "cascade" }),
+      createdAt: createdAt(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.userId, t.tweetId], name: `${name}_pkey` }),
+      index(`${name}_user_id_created_at_tweet_id_idx`).on(
+        t.userId,
+        t.createdAt.desc().nullsFirst(),
+        t.tweetId.desc().nullsFirst(),
+      ),
+      ...(listedByTweet
+        ? [
+            index(`${name}_tweet_id_created_at_user_id_idx`).on(
+              t.tweetId,
+              t.createdAt.desc().nullsFirst(),
+              t.userId.desc().nullsFirst(),
+            ),
+          ]
+        : []),
+    ],
+  );
+export const likes = userTweetMark("likes", true);
+/** Reposts: also the timeline's read-time merge of one user's reposts, newest first. */
+export const reposts = userTweetMark("reposts", true);
+/** Private saves: only their owner sees them; a deleted tweet leaves them (cascade). */
+export const bookmarks = userTweetMark("bookmarks", false);
 
 export const follows = pgTable(
   "follows",
@@ -240,58 +253,6 @@ export const fanoutOutbox = pgTable("fanout_outbox", {
     .references(() => tweets.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
 });
-
-/** A row per repost: who reposted which tweet, when (the first time: reposting again changes nothing). */
-export const reposts = pgTable(
-  "reposts",
-  {
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tweetId: integer("tweet_id")
-      .notNull()
-      .references(() => tweets.id, { onDelete: "cascade" }),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.tweetId], name: "reposts_pkey" }),
-    // GET /tweets/{id}/reposted_by: most recent repost first.
-    index("reposts_tweet_id_created_at_user_id_idx").on(
-      t.tweetId,
-      t.createdAt.desc().nullsFirst(),
-      t.userId.desc().nullsFirst(),
-    ),
-    // A user's reposts newest first: the timeline's read-time merge (the caller's own, celebrities').
-    index("reposts_user_id_created_at_tweet_id_idx").on(
-      t.userId,
-      t.createdAt.desc().nullsFirst(),
-      t.tweetId.desc().nullsFirst(),
-    ),
-  ],
-);
-
-/** Private saves: only their owner sees them; a deleted tweet leaves them (cascade). */
-export const bookmarks = pgTable(
-  "bookmarks",
-  {
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    tweetId: integer("tweet_id")
-      .notNull()
-      .references(() => tweets.id, { onDelete: "cascade" }),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.tweetId], name: "bookmarks_pkey" }),
-    // GET /users/{id}/bookmarks: most recently bookmarked first.
-    index("bookmarks_user_id_created_at_tweet_id_idx").on(
-      t.userId,
-      t.createdAt.desc().nullsFirst(),
-      t.tweetId.desc().nullsFirst(),
-    ),
-  ],
-);
 
 /**
  * Blocks and mutes: one shape, two tables. "Either blocks the other" for a caller and an author is
