@@ -11,15 +11,15 @@ import * as problems from "./lib/problem";
 import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
 import { jsonCharset, securityHeaders } from "./middlewares/headers";
-import auth from "./routes/auth/auth.routes";
-import conversations from "./routes/conversations/conversations.routes";
-import follows from "./routes/follows/follows.routes";
-import likes from "./routes/likes/likes.routes";
-import search from "./routes/search/search.routes";
-import service from "./routes/service/service.routes";
-import timeline from "./routes/timeline/timeline.routes";
-import tweets from "./routes/tweets/tweets.routes";
-import users from "./routes/users/users.routes";
+import auth from "./routes/auth/auth.handlers";
+import conversations from "./routes/conversations/conversations.handlers";
+import follows from "./routes/follows/follows.handlers";
+import likes from "./routes/likes/likes.handlers";
+import search from "./routes/search/search.handlers";
+import service from "./routes/service/service.handlers";
+import timeline from "./routes/timeline/timeline.handlers";
+import tweets from "./routes/tweets/tweets.handlers";
+import users from "./routes/users/users.handlers";
 
 const app = createRouter();
 

@@ -1,4 +1,5 @@
 import { run } from "../../db/run";
+import { createRouter } from "../../http/router";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { unauthorized } from "../../lib/problem";
 import { issueToken } from "../../middlewares/auth";
@@ -6,7 +7,7 @@ import { clientKey, limitOrThrow } from "../../middlewares/rate-limit";
 import { toUser } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import { loginUser, rehashPassword } from "./auth.queries";
-import type * as routes from "./auth.routes";
+import * as routes from "./auth.routes";
 
 /**
  * POST /auth/login. Limited per client address (IPv6: per /64), against spraying many usernames,
@@ -33,3 +34,6 @@ export const login: AppRouteHandler<typeof routes.login> = async (c) => {
     200,
   );
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter().openapi(routes.login, login);

@@ -1,8 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { jsonContent, jsonRequestBody, problems } from "../../http/openapi";
-import { createRouter } from "../../http/router";
 import { jsonBody } from "../../middlewares/json-body";
-import * as handlers from "./auth.handlers";
 import { LoginBody, Token } from "./auth.schemas";
 
 export const login = createRoute({
@@ -14,5 +12,3 @@ export const login = createRoute({
   request: { body: jsonRequestBody(LoginBody) },
   responses: { 200: jsonContent(Token, "An access token"), ...problems(400, 401, 413, 415, 429) },
 });
-
-export default createRouter().openapi(login, handlers.login);

@@ -1,9 +1,10 @@
 import { runList } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { OLDEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./conversations.queries";
-import type * as routes from "./conversations.routes";
+import * as routes from "./conversations.routes";
 
 export const replies: AppRouteHandler<typeof routes.replies> = async (c) => {
   const { id } = c.req.valid("param");
@@ -23,3 +24,6 @@ export const context: AppRouteHandler<typeof routes.context> = async (c) => {
     200,
   );
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter().openapi(routes.replies, replies).openapi(routes.context, context);

@@ -1,10 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idParam, jsonContent, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { optionalAuth } from "../../middlewares/auth";
 import { Tweet } from "../../models/tweet";
-import * as handlers from "./conversations.handlers";
 import { Context } from "./conversations.schemas";
 
 const tags = ["Conversations"];
@@ -29,5 +27,3 @@ export const context = createRoute({
   request: { params: TweetParams },
   responses: { 200: jsonContent(Context, "Ancestors and descendants"), ...problems(400, 401, 404) },
 });
-
-export default createRouter().openapi(replies, handlers.replies).openapi(context, handlers.context);

@@ -1,11 +1,12 @@
 import { run, runItem, runList } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { badRequest, forbidden } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
 import { toUser, userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./follows.queries";
-import type * as routes from "./follows.routes";
+import * as routes from "./follows.routes";
 
 const notSelf = () => forbidden("You can only follow and unfollow as yourself.");
 
@@ -46,3 +47,10 @@ export const unfollow: AppRouteHandler<typeof routes.unfollow> = async (c) => {
   });
   return c.body(null, 204);
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter()
+  .openapi(routes.followers, followers)
+  .openapi(routes.following, following)
+  .openapi(routes.follow, follow)
+  .openapi(routes.unfollow, unfollow);

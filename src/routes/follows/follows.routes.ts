@@ -1,11 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { User } from "../../models/user";
-import * as handlers from "./follows.handlers";
 import { NewFollow } from "./follows.schemas";
 
 const tags = ["Follows"];
@@ -58,9 +56,3 @@ export const unfollow = createRoute({
   },
   responses: { 204: { description: "Not following (any more)" }, ...problems(400, 401, 403, 404, 429) },
 });
-
-export default createRouter()
-  .openapi(followers, handlers.followers)
-  .openapi(following, handlers.following)
-  .openapi(follow, handlers.follow)
-  .openapi(unfollow, handlers.unfollow);

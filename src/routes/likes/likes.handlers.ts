@@ -1,12 +1,13 @@
 import { run, runItem, runList } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { forbidden } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
 import { toTweet, tweetNotFound } from "../../models/tweet";
 import { toUser, userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./likes.queries";
-import type * as routes from "./likes.routes";
+import * as routes from "./likes.routes";
 
 const notSelf = () => forbidden("You can only like and unlike as yourself.");
 
@@ -41,3 +42,10 @@ export const unlike: AppRouteHandler<typeof routes.unlike> = async (c) => {
   await run(c.var, queries.unlike(caller, id, tweet_id), { ...checks, targetNotFound: tweetNotFound(tweet_id) });
   return c.body(null, 204);
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter()
+  .openapi(routes.likedTweets, likedTweets)
+  .openapi(routes.likingUsers, likingUsers)
+  .openapi(routes.like, like)
+  .openapi(routes.unlike, unlike);

@@ -1,12 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { Tweet } from "../../models/tweet";
 import { User } from "../../models/user";
-import * as handlers from "./likes.handlers";
 import { NewLike } from "./likes.schemas";
 
 const tags = ["Likes"];
@@ -58,9 +56,3 @@ export const unlike = createRoute({
   },
   responses: { 204: { description: "Not liked (any more)" }, ...problems(400, 401, 403, 404, 429) },
 });
-
-export default createRouter()
-  .openapi(likedTweets, handlers.likedTweets)
-  .openapi(likingUsers, handlers.likingUsers)
-  .openapi(like, handlers.like)
-  .openapi(unlike, handlers.unlike);

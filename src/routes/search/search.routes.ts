@@ -1,11 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { MAX_QUERY_LENGTH } from "../../lib/limits";
 import { optionalAuth } from "../../middlewares/auth";
 import { Tweet } from "../../models/tweet";
-import * as handlers from "./search.handlers";
 
 const Q_RULE = `q must be 1-${MAX_QUERY_LENGTH} characters, not blank`;
 
@@ -31,5 +29,3 @@ export const search = createRoute({
   request: { query: SearchQueryParams },
   responses: { 200: pageOf(Tweet, "A page of matching tweets"), ...problems(400, 401) },
 });
-
-export default createRouter().openapi(search, handlers.search);

@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import pkg from "../../../package.json";
 import { withinDeadline } from "../../db/run";
-import { serviceUnavailable } from "../../lib/problem";
+import { createRouter } from "../../http/router";
+import { notFound, serviceUnavailable } from "../../lib/problem";
 import type { AppRouteHandler } from "../../types";
-import type * as routes from "./service.routes";
+import * as routes from "./service.routes";
 
 export const root: AppRouteHandler<typeof routes.root> = (c) =>
   c.json(
@@ -50,3 +51,17 @@ export const docs: AppRouteHandler<typeof routes.docs> = (c) => c.html(DOCS_HTML
 
 /** The files of the swagger-ui-dist package that /docs loads, served from Workers static assets. */
 export const DOCS_ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js"]);
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter()
+  .openapi(routes.root, root)
+  .openapi(routes.health, health)
+  .openapi(routes.docs, docs)
+  .get("/docs/assets/:file", async (c) => {
+    const file = c.req.param("file");
+    if (!DOCS_ASSETS.has(file) || !c.env.ASSETS) throw notFound(`No such asset: ${file}.`);
+    const asset = await c.env.ASSETS.fetch(new URL(`/${file}`, c.req.url));
+    const response = new Response(asset.body, asset);
+    response.headers.set("Cache-Control", "public, max-age=86400");
+    return response;
+  });

@@ -1,12 +1,13 @@
 import { runList } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { forbidden } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./timeline.queries";
-import type * as routes from "./timeline.routes";
+import * as routes from "./timeline.routes";
 
 export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   const { id } = c.req.valid("param");
@@ -18,3 +19,6 @@ export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   });
   return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter().openapi(routes.timeline, timeline);

@@ -1,10 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, idParam, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { requireAuth } from "../../middlewares/auth";
 import { Tweet } from "../../models/tweet";
-import * as handlers from "./timeline.handlers";
 
 export const timeline = createRoute({
   method: "get",
@@ -19,5 +17,3 @@ export const timeline = createRoute({
   request: { params: z.object({ id: idParam("id", "Your user id") }), query: PageQuery },
   responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 403, 404, 429) },
 });
-
-export default createRouter().openapi(timeline, handlers.timeline);

@@ -1,13 +1,14 @@
 import { run, runItem, runList } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { forbidden } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./tweets.queries";
-import type * as routes from "./tweets.routes";
+import * as routes from "./tweets.routes";
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
@@ -53,3 +54,11 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   });
   return c.body(null, 204);
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter()
+  .openapi(routes.list, list)
+  .openapi(routes.create, create)
+  .openapi(routes.get, get)
+  .openapi(routes.remove, remove)
+  .openapi(routes.userTweets, userTweets);

@@ -1,11 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { Tweet } from "../../models/tweet";
-import * as handlers from "./tweets.handlers";
 import { IdempotencyKey, NewTweet } from "./tweets.schemas";
 
 const tags = ["Tweets"];
@@ -71,10 +69,3 @@ export const userTweets = createRoute({
   request: { params: z.object({ id: idParam("id", "User id") }), query: PageQuery },
   responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 404) },
 });
-
-export default createRouter()
-  .openapi(list, handlers.list)
-  .openapi(create, handlers.create)
-  .openapi(get, handlers.get)
-  .openapi(remove, handlers.remove)
-  .openapi(userTweets, handlers.userTweets);

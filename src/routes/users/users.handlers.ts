@@ -1,12 +1,13 @@
 import { run, runItem, runList, runTransaction } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
+import { createRouter } from "../../http/router";
 import { hashPassword } from "../../lib/password";
 import { conflict, forbidden, notFound } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
 import { toUser, USERS_BY_ID, userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./users.queries";
-import type * as routes from "./users.routes";
+import * as routes from "./users.routes";
 
 const usernameTaken = () => conflict("The username is taken.");
 
@@ -57,3 +58,13 @@ export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   await runTransaction(c.var, queries.deleteUser(caller, id), { notFound: userNotFound(id), ...checks });
   return c.body(null, 204);
 };
+
+/** The resource's router: each route of the table with its handler. */
+export default createRouter()
+  .openapi(routes.list, list)
+  .openapi(routes.create, create)
+  .openapi(routes.byUsername, byUsername)
+  .openapi(routes.get, get)
+  .openapi(routes.patch, patch)
+  .openapi(routes.put, patch)
+  .openapi(routes.remove, remove);

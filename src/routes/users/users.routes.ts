@@ -1,12 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, idParam, jsonContent, jsonRequestBody, pageOf, problems } from "../../http/openapi";
 import { PageQuery } from "../../http/page";
-import { createRouter } from "../../http/router";
 import { optionalAuth, requireAuth } from "../../middlewares/auth";
 import { jsonBody } from "../../middlewares/json-body";
 import { signupLimit } from "../../middlewares/rate-limit";
 import { User, Username } from "../../models/user";
-import * as handlers from "./users.handlers";
 import { Credentials, UserUpdate } from "./users.schemas";
 
 const tags = ["Users"];
@@ -86,12 +84,3 @@ export const remove = createRoute({
   request: { params: UserParams },
   responses: { 204: { description: "Deleted" }, ...problems(400, 401, 403, 404, 429) },
 });
-
-export default createRouter()
-  .openapi(list, handlers.list)
-  .openapi(create, handlers.create)
-  .openapi(byUsername, handlers.byUsername)
-  .openapi(get, handlers.get)
-  .openapi(patch, handlers.patch)
-  .openapi(put, handlers.patch)
-  .openapi(remove, handlers.remove);
