@@ -1,4 +1,5 @@
 import { run } from "../../db/run";
+import { networkKey } from "../../lib/address";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { unauthorized } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
@@ -9,7 +10,7 @@ import { toUser } from "../users/users.schemas";
 import type { LoginRoute } from "./auth.routes";
 
 /**
- * POST /auth/login. Limited per client address (IPv6: per /64), against spraying many usernames,
+ * POST /auth/login. Limited per client address (IPv6: per /64, and per /48 beside it), against spraying many usernames,
  * and per address + username, against guessing one password. A wrong username and a wrong
  * password take the same time and get the same answer.
  */
@@ -17,6 +18,8 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
   const { username, password } = c.req.valid("json");
   const config = c.var.config;
   const address = clientKey(c);
+  const network = networkKey(c.req.header("CF-Connecting-IP"));
+  if (network) await limitOrThrow(c.env.LOGIN_NETWORK_LIMITER, `login:${network}`);
   await limitOrThrow(c.env.LOGIN_ADDRESS_LIMITER, `login:${address}`);
   await limitOrThrow(c.env.LOGIN_LIMITER, `login:${address}:${username.toLowerCase()}`);
   const [found] = await run(c, loginUser(username));
