@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../middlewares/context";
-import { INT32_MAX } from "./limits";
+import { INT32_MAX, PLAIN_DECIMAL } from "./limits";
 import { validationFailed } from "./problem";
 
 /** A router whose validation failures all become the same 400 problem document. */
@@ -20,11 +20,11 @@ export function createRouter() {
   });
 }
 
-/** A path id: a positive integer in the 32-bit range, else 400. */
+/** A path id: a positive integer in the 32-bit range in plain decimal (no sign, no leading zero), else 400. */
 export const idParam = (name: string, description: string) =>
   z
     .string()
-    .regex(/^[0-9]{1,10}$/, `${name} must be a positive 32-bit integer`)
+    .regex(PLAIN_DECIMAL, `${name} must be a positive 32-bit integer in plain decimal`)
     .transform(Number)
     .pipe(
       z

@@ -26,8 +26,10 @@ export const login: AppRouteHandler<LoginRoute> = async (c) => {
   const { valid, rehash } = await verifyPassword(password, found?.passwordHash, config.pbkdf2Iterations);
   if (!found || !valid) throw unauthorized("Wrong username or password.");
   if (rehash) {
-    // The stored hash has older parameters: store one with today's (a second statement, once per user).
-    const newHash = await hashPassword(password, config.pbkdf2Iterations);
+    // The stored hash has older parameters or is of a password as sent before NFC normalisation:
+    // store one of the NFC form with today's (a second statement, once per user: the hash can only
+    // be checked after the statement that reads it).
+    const newHash = await hashPassword(password.normalize("NFC"), config.pbkdf2Iterations);
     await run(c, rehashPassword(found.item.id, found.passwordHash, newHash));
   }
   const { token, expiresIn } = await issueToken(config, { id: found.item.id, tokenVersion: found.tokenVersion });

@@ -3,18 +3,23 @@ import type { SelectResultFields } from "drizzle-orm/query-builders/select.types
 import type { tweetColumns } from "../../db/fragments";
 import { IDEMPOTENCY_KEY_PATTERN, MAX_TWEET_LENGTH } from "../../lib/limits";
 import { idField } from "../../lib/openapi";
+import { CONTENT_PATTERN, CONTENT_RULE, contentProblem, normalizeContent } from "../../lib/text";
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Content is stored NFC-normalised; its length is counted in code points after normalisation. */
+/** Content is stored NFC-normalised; the rule (src/lib/text.ts) is checked on the normalised text. */
 export const Content = z
   .string()
-  .transform((s) => s.normalize("NFC"))
-  .refine((s) => s.trim().length > 0, "content must not be empty")
-  .refine((s) => [...s].length <= MAX_TWEET_LENGTH, `content must be at most ${MAX_TWEET_LENGTH} characters`)
-  .refine((s) => !s.includes("\u0000"), "content must not contain NUL characters")
-  .refine((s) => !LONE_SURROGATE.test(s), "content must be valid Unicode (no lone surrogates)")
-  .openapi({ type: "string", maxLength: MAX_TWEET_LENGTH, example: "Hello world" });
+  .transform(normalizeContent)
+  .superRefine((s, ctx) => {
+    const problem = contentProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({
+    type: "string",
+    maxLength: MAX_TWEET_LENGTH,
+    pattern: CONTENT_PATTERN,
+    description: CONTENT_RULE,
+    example: "Hello world",
+  });
 
 export const Tweet = z
   .object({
