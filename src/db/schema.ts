@@ -84,14 +84,15 @@ export const tweets = pgTable(
     replyCount: count("reply_count"),
     /**
      * The search document, STORED (Postgres 18 makes generated columns virtual by default, and
-     * a virtual column cannot be indexed): hashtags as `simple` lexemes of weight A (so `#tag`
-     * matches the hashtag and not the plain word), then the English-stemmed words of the content.
+     * a virtual column cannot be indexed): each hashtag as one lexeme `#tag` (lower case), built
+     * without a text-search parser, which would split `#a_b` into `a` and `b` (so `#a` found it),
+     * then the English-stemmed words of the content. No English lexeme starts with `#`.
      */
     search: tsvector("search")
       .notNull()
       .generatedAlwaysAs(
         (): ReturnType<typeof sql> =>
-          sql`setweight(to_tsvector('simple'::regconfig, regexp_replace(${tweets.content}, '(?<!\\w)#(\\w+)|.', ' \\1 ', 'g')), 'A') || to_tsvector('english'::regconfig, ${tweets.content})`,
+          sql`array_to_tsvector(array_remove(string_to_array(lower(regexp_replace(regexp_replace(${tweets.content}, '(?<!\\w)#(\\w+)|.', ' \\1 ', 'g'), '(\\S+)', '#\\1', 'g')), ' '), '')) || to_tsvector('english'::regconfig, ${tweets.content})`,
       ),
   },
   (t) => [
