@@ -72,6 +72,11 @@ export const tweets = pgTable(
     likeCount: count("like_count"),
     /** The client's Idempotency-Key of the POST that created the tweet, unique per author. */
     idempotencyKey: varchar("idempotency_key", { length: 64 }),
+    /**
+     * With an idempotency key: SHA-256 (hex) of the request that created the tweet, so that the key
+     * reused with another request is told apart from a retry (422). NULL for tweets posted before.
+     */
+    requestHash: varchar("request_hash", { length: 64 }),
     createdAt: createdAt(),
     /**
      * The tweet this one replies to. Deliberately no foreign key: a deleted tweet's replies stay,

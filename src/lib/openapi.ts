@@ -63,6 +63,7 @@ const problemDescriptions: Record<number, string> = {
   409: "The username is taken.",
   413: "The request body is larger than 16 KiB.",
   415: "The request body is not sent as application/json.",
+  422: "The Idempotency-Key was used before with a different request body; nothing was created.",
   429: "Rate limited; see `Retry-After`.",
   500: "An unexpected error (logged with the request id).",
   503: "The database is unavailable.",

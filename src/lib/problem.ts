@@ -32,6 +32,7 @@ export const methodNotAllowed = (allow: string[]) =>
     headers: { Allow: allow.join(", ") },
   });
 export const conflict = (detail: string) => new ApiError(409, "Conflict", detail);
+export const unprocessable = (detail: string) => new ApiError(422, "Unprocessable Content", detail);
 export const payloadTooLarge = (limit: number) =>
   new ApiError(413, "Content Too Large", `The request body must be at most ${limit} bytes.`);
 export const unsupportedMediaType = () =>

@@ -1,7 +1,7 @@
 import { items, one, run } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { byCreation, paginate, readPage } from "../../lib/pagination";
-import { forbidden, notFound } from "../../lib/problem";
+import { forbidden, notFound, unprocessable } from "../../lib/problem";
 import type { AppRouteHandler } from "../../lib/types";
 import { callerOf } from "../../middlewares/auth";
 import { userNotFound } from "../users/users.handlers";
@@ -24,22 +24,38 @@ export const userTweets: AppRouteHandler<UserTweetsRoute> = async (c) => {
   return c.json(paginate(c, tweets, page, byCreation).map(toTweet), 200);
 };
 
+/**
+ * What a POST /tweets asks for, as a SHA-256 (hex): the fields that decide the tweet (content as
+ * stored, the replied-to tweet), so that a retry matches however its JSON is spelled. `user_id` is
+ * left out: given, it can only be the caller's own (else 403).
+ */
+async function requestHashOf(content: string, inReplyTo: number | undefined): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify([content, inReplyTo ?? null]));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export const create: AppRouteHandler<CreateRoute> = async (c) => {
   const { content, user_id, in_reply_to_tweet_id } = c.req.valid("json");
   const caller = callerOf(c);
-  const created = await one(
+  const idempotencyKey = c.req.valid("header")["idempotency-key"];
+  const [row] = await run(
     c,
     queries.createTweet(caller, {
       content,
-      idempotencyKey: c.req.valid("header")["idempotency-key"],
+      idempotencyKey,
+      requestHash: idempotencyKey === undefined ? undefined : await requestHashOf(content, in_reply_to_tweet_id),
       allowed: user_id === undefined || user_id === caller.id,
       inReplyTo: in_reply_to_tweet_id,
     }),
-    {
-      forbidden: () => forbidden("You can only tweet as yourself."),
-      notFound: tweetNotFound(in_reply_to_tweet_id ?? 0),
-    },
+    { forbidden: () => forbidden("You can only tweet as yourself.") },
   );
+  if (row?.keyReused)
+    throw unprocessable(
+      "This Idempotency-Key was used before with a different request; nothing was created. Use a new key for a new tweet.",
+    );
+  if (!row?.item) throw tweetNotFound(in_reply_to_tweet_id ?? 0)();
+  const created = { ...row, item: row.item };
   if (created.fanout) enqueueFanout(c, created.item.id);
   c.header("Location", `/tweets/${created.item.id}`);
   return c.json(toTweet(created.item), 201);

@@ -55,7 +55,10 @@ export const IdempotencyKey = z
   .string()
   .regex(new RegExp(IDEMPOTENCY_KEY_PATTERN), "Idempotency-Key must be 1-64 printable ASCII characters")
   .optional()
-  .openapi({ description: "Retries with the same key return the first tweet instead of a new one." });
+  .openapi({
+    description:
+      "Retries with the same key (and the same body) return the first tweet instead of a new one; the same key with another body is 422.",
+  });
 
 /** A tweet row as the statements select it (src/db/fragments.ts). */
 export type TweetItem = SelectResultFields<ReturnType<typeof tweetColumns>>;
