@@ -1,4 +1,5 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Bindings, Config } from "../env";
 import { serviceUnavailable } from "../lib/problem";
@@ -20,6 +21,11 @@ export type Database = {
    * follows a lock sees every row written before the lock was granted.
    */
   transaction(statements: SQL[]): Promise<Row[][]>;
+  /**
+   * Sends one statement built on `orm` under Postgres' time limit (statementTimeoutOf): on the HTTP
+   * path in the same request as a SET LOCAL; the pool paths' connections carry the limit already.
+   */
+  limited<R>(query: PromiseLike<R[]>): Promise<R[]>;
   /** Ends the request's connection (WebSocket and Hyperdrive paths); run after the response. */
   close(): Promise<void>;
 };
@@ -47,6 +53,16 @@ export function oneQueryMessage(statements: SQL[]): string {
     })
     .join(";\n");
 }
+
+/**
+ * Postgres' own time limit for a statement (statement_timeout), below the Worker's deadline
+ * (DB_TIMEOUT_MS) by a tenth of it (at most a second): a statement still running then is cancelled
+ * by Postgres (rolled back, 57014, a 503 that says nothing changed) before the Worker gives up on
+ * it, instead of committing after the client was told 504. The margin is for the cancellation's
+ * answer to travel back.
+ */
+export const statementTimeoutOf = (deadlineMs: number) =>
+  Math.max(1, deadlineMs - Math.min(1000, Math.ceil(deadlineMs / 10)));
 
 let sqlEndpointConfiguredFor: string | undefined;
 let proxyConfiguredFor: string | undefined;
@@ -122,6 +138,7 @@ function overPool(pool: OneConnectionPool, orm: Db, deadlineMs: number): Databas
   return {
     orm,
     deadlineMs,
+    limited: async (query) => query,
     transaction: async (statements) => {
       const result = await pool.query(oneQueryMessage(statements));
       const list = Array.isArray(result) ? result : [result];
@@ -133,6 +150,9 @@ function overPool(pool: OneConnectionPool, orm: Db, deadlineMs: number): Databas
 
 export async function openDatabase(config: Config, env: Bindings): Promise<Database> {
   const deadlineMs = config.dbTimeoutMs;
+  // Pool paths: a startup parameter of the connection (pg and Neon's Pool send statement_timeout in
+  // the startup message): no statement, no round trip.
+  const statement_timeout = statementTimeoutOf(deadlineMs);
   if (config.dbDriver === "hyperdrive") {
     if (!env.HYPERDRIVE) throw serviceUnavailable("The database is not configured (no HYPERDRIVE binding).");
     const [{ Pool }, { drizzle }] = await Promise.all([import("pg"), import("drizzle-orm/node-postgres")]);
@@ -143,6 +163,7 @@ export async function openDatabase(config: Config, env: Bindings): Promise<Datab
       connectionString: env.HYPERDRIVE.connectionString,
       max: 1,
       connectionTimeoutMillis: deadlineMs,
+      statement_timeout,
     });
     pool.on("connect", (client) =>
       corkable((client as unknown as { connection: { stream: CorkableStream } }).connection.stream),
@@ -169,14 +190,20 @@ export async function openDatabase(config: Config, env: Bindings): Promise<Datab
       sqlEndpointConfiguredFor = url;
     }
     const orm = drizzle({ client: neon(databaseUrl), schema });
+    // The HTTP path has no connection to configure: each request is a batch (one transaction, one
+    // HTTP request) whose first statement sets the time limit for it alone (SET LOCAL).
+    const timeLimit = () => orm.execute(sql.raw(`SET LOCAL statement_timeout = ${statement_timeout}`));
     return {
       orm: orm,
       deadlineMs,
       transaction: async (statements) => {
-        const [first, ...rest] = statements.map((s) => orm.execute(s));
-        if (!first) return [];
-        const results = await orm.batch([first, ...rest]);
+        if (statements.length === 0) return [];
+        const [, ...results] = await orm.batch([timeLimit(), ...statements.map((s) => orm.execute(s))]);
         return results.map((r) => r.rows as Row[]);
+      },
+      limited: async (query) => {
+        const [, rows] = await orm.batch([timeLimit(), query as unknown as BatchItem<"pg">]);
+        return rows as never;
       },
       close: async () => {},
     };
@@ -192,6 +219,11 @@ export async function openDatabase(config: Config, env: Bindings): Promise<Datab
     neonConfig.pipelineConnect = false;
     proxyConfiguredFor = config.dbProxyUrl;
   }
-  const pool = new Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: deadlineMs });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    connectionTimeoutMillis: deadlineMs,
+    statement_timeout,
+  });
   return overPool(pool, drizzle({ client: pool, schema }), deadlineMs);
 }

@@ -56,7 +56,7 @@ export async function withRetries<T>(deadlineMs: number, attempt: () => PromiseL
 export async function withinDeadline<T>(deadlineMs: number, attempt: () => PromiseLike<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(gatewayTimeout("The database did not answer in time; retry shortly.")), deadlineMs);
+    timer = setTimeout(() => reject(gatewayTimeout("The database did not answer in time.")), deadlineMs);
   });
   // Drizzle's queries are lazy thenables that run on every then(): make this attempt one promise.
   const query = Promise.resolve(attempt());
@@ -85,7 +85,7 @@ function check(c: AppContext, row: object | undefined, failures: Failures) {
 /** Sends a statement (deadline, retries) and returns its rows: for work outside a request, such as the fan-out. */
 export async function execute<R>(db: Database, statement: Statement<R>): Promise<R[]> {
   const query = statement(db.orm);
-  return withRetries(db.deadlineMs, () => query);
+  return withRetries(db.deadlineMs, () => db.limited(query));
 }
 
 /** Runs a request's statement and returns its rows, after the flags of its first row passed. */

@@ -12,7 +12,13 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly title: string,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      /** The database may have applied the statement (a deadline passed, a connection was lost mid-way). */
+      outcomeUnknown?: boolean;
+    } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = "ApiError";
@@ -44,16 +50,29 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 export const serviceUnavailable = (detail: string) =>
   new ApiError(503, "Service Unavailable", detail, { headers: { "Retry-After": "1" } });
 export const gatewayTimeout = (detail: string) =>
-  new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" } });
+  new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" }, outcomeUnknown: true });
 export const internalError = () =>
   new ApiError(500, "Internal Server Error", "Something went wrong on our side; it has been logged.");
 
+/**
+ * What a write whose outcome is unknown tells its client: whether it happened, and how to find out
+ * or retry without doing it twice.
+ */
+export const WRITE_MAY_HAVE_HAPPENED =
+  "This write may have been applied. To retry safely: repeat POST /tweets with the same Idempotency-Key " +
+  "(it returns the tweet if the first attempt created it, and never creates two); every other write can be sent " +
+  "again as it is (likes, follows, deletes and updates are idempotent; a repeated sign-up that did happen answers " +
+  "409: log in).";
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 export function problemResponse(c: Context, error: ApiError): Response {
+  const unknownWrite = error.options.outcomeUnknown && !READS.has(c.req.method);
   const body = {
     type: "about:blank",
     title: error.title,
     status: error.status,
-    detail: error.detail,
+    detail: unknownWrite ? `${error.detail} ${WRITE_MAY_HAVE_HAPPENED}` : error.detail,
     ...(error.options.errors ? { errors: error.options.errors } : {}),
   };
   for (const [name, value] of Object.entries(error.options.headers ?? {})) c.header(name, value);
