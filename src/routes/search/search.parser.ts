@@ -63,6 +63,7 @@ function termOf(token: { text: string; quoted: boolean; negated: boolean }): Ter
  * UTF-8 form). They separate words, as a space does, rather than reach the database, which would
  * refuse the statement ("A value is out of range or malformed", a 400 the contract does not allow).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this matches.
 const UNSENDABLE = /[\u0000\p{Cs}]/gu;
 
 export function parseSearch(q: string): SearchQuery {
