@@ -23,9 +23,11 @@ export type Database = {
   transaction(statements: SQL[]): Promise<Row[][]>;
   /**
    * Sends one statement built on `orm` under Postgres' time limit (statementTimeoutOf): on the HTTP
-   * path in the same request as a SET LOCAL; the pool paths' connections carry the limit already.
+   * path in the same request, behind a SET LOCAL (a batch: a transaction, so only for statements
+   * that write, where a statement finishing after the client's answer does harm; a read is sent
+   * alone); the pool paths' connections carry the limit already.
    */
-  limited<R>(query: PromiseLike<R[]>): Promise<R[]>;
+  limited<R>(query: PromiseLike<R[]>, writes: boolean): Promise<R[]>;
   /** Ends the request's connection (WebSocket and Hyperdrive paths); run after the response. */
   close(): Promise<void>;
 };
@@ -201,7 +203,8 @@ export async function openDatabase(config: Config, env: Bindings): Promise<Datab
         const [, ...results] = await orm.batch([timeLimit(), ...statements.map((s) => orm.execute(s))]);
         return results.map((r) => r.rows as Row[]);
       },
-      limited: async (query) => {
+      limited: async (query, writes) => {
+        if (!writes) return query;
         const [, rows] = await orm.batch([timeLimit(), query as unknown as BatchItem<"pg">]);
         return rows as never;
       },

@@ -82,15 +82,20 @@ function check(c: AppContext, row: object | undefined, failures: Failures) {
   }
 }
 
-/** Sends a statement (deadline, retries) and returns its rows: for work outside a request, such as the fan-out. */
-export async function execute<R>(db: Database, statement: Statement<R>): Promise<R[]> {
+/**
+ * Sends a statement (deadline, retries) and returns its rows: for work outside a request, such as
+ * the fan-out, too. `writes`: the statement may write (Database.limited).
+ */
+export async function execute<R>(db: Database, statement: Statement<R>, writes = true): Promise<R[]> {
   const query = statement(db.orm);
-  return withRetries(db.deadlineMs, () => db.limited(query));
+  return withRetries(db.deadlineMs, () => db.limited(query, writes));
 }
+
+const READS = new Set(["GET", "HEAD"]);
 
 /** Runs a request's statement and returns its rows, after the flags of its first row passed. */
 export async function run<R extends object>(c: AppContext, statement: Statement<R>, failures: Failures = {}) {
-  const rows = await execute(await c.var.db(), statement);
+  const rows = await execute(await c.var.db(), statement, !READS.has(c.req.method));
   check(c, rows[0], failures);
   return rows;
 }
