@@ -109,7 +109,7 @@ app.onError((error, c) => {
       ...(pg ? { pg_code: pg.code } : fromDatabase ? { reason: transportReason(cause) } : { detail: error.message }),
     });
   }
-  return problem.getResponse();
+  return problem.getResponse(c.req.method);
 });
 
 export default app;

@@ -59,6 +59,12 @@ export type Connection = {
    * follows a lock sees every row written before the lock was granted.
    */
   transaction(statements: SQL[]): Promise<Row[][]>;
+  /**
+   * Sends one statement built on `db` under Postgres' statement_timeout (statementTimeoutOf): the
+   * pool paths' connections carry it from their startup; the HTTP path sends a write behind a
+   * SET LOCAL in the same request (a batch), and a read alone.
+   */
+  send<R>(query: PromiseLike<R[]>): Promise<R[]>;
   /** Ends the connection (WebSocket and Hyperdrive paths); run after the response. */
   close(): Promise<void>;
 };

@@ -1,6 +1,18 @@
+import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { api, cursorOf, expectProblem, inject, newTweet, newUser, PASSWORD, someAddress, uniqueName } from "./helpers";
+import {
+  api,
+  cursorOf,
+  expectProblem,
+  inject,
+  newTweet,
+  newUser,
+  PASSWORD,
+  someAddress,
+  sql,
+  uniqueName,
+} from "./helpers";
 
 const secret = inject("jwtSecret");
 const now = () => Math.floor(Date.now() / 1000);
@@ -47,6 +59,36 @@ describe("POST /auth/login", () => {
       401,
     );
     expect(wrong).toEqual(unknown);
+  });
+
+  it("compares passwords after NFC; a lone surrogate is 400; a hash stored from a non-NFC password still logs in", async () => {
+    const login = (username: string, password: string) =>
+      api("/auth/login", { method: "POST", body: { username, password } });
+    // Lone surrogates are not passwords: neither at sign-up nor at login (they used to become U+FFFD alike).
+    expectProblem(
+      await api("/users", { method: "POST", body: { username: uniqueName("sur"), password: "password\ud800" } }),
+      400,
+    );
+    const u = await newUser("nfc");
+    for (const password of [`${PASSWORD}\udfff`, `${PASSWORD}\ud83d`])
+      expectProblem(await login(u.username, password), 400);
+    expectProblem(await login(u.username, `${PASSWORD}\ufffd`), 401);
+    // Signed up in NFD, logs in in NFC and in NFD.
+    const nfd = "cafe\u0301 au lait";
+    const username = uniqueName("nfd");
+    expect((await api("/users", { method: "POST", body: { username, password: nfd } })).status).toBe(201);
+    expect((await login(username, nfd.normalize("NFC"))).status).toBe(200);
+    expect((await login(username, nfd)).status).toBe(200);
+    // A hash stored before the rule, of the NFD form as sent: it logs in, and is replaced by one of NFC.
+    const legacy = await newUser("legacy");
+    const salt = randomBytes(16);
+    const hash = pbkdf2Sync(nfd, salt, 100_000, 32, "sha256");
+    const stored = `pbkdf2_sha256$100000$${salt.toString("base64")}$${hash.toString("base64")}`;
+    await sql("UPDATE users SET password_hash = $1 WHERE id = $2", [stored, legacy.id]);
+    expect((await login(legacy.username, nfd)).status).toBe(200);
+    const [row] = await sql<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = $1", [legacy.id]);
+    expect(row?.password_hash).not.toBe(stored);
+    expect((await login(legacy.username, nfd.normalize("NFC"))).status).toBe(200);
   });
 
   it("400 for an invalid body, 415 for a non-JSON one", async () => {

@@ -97,6 +97,59 @@ describe("faults", () => {
     await expect.poll(async () => (await timed(`${stack.baseUrl}/tweets`)).status, { timeout: 10_000 }).toBe(200);
   });
 
+  // PGlite runs one session at a time (the embedded server serves them in turn): a statement behind
+  // another session's lock waits outside Postgres there, where no statement_timeout can reach it.
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    "a write still waiting at the deadline is cancelled by Postgres (statement_timeout), never committed after the client's answer",
+    async () => {
+      const stack = await startStack({
+        serverUrl: process.env.TEST_DATABASE_URL,
+        env: "test",
+        vars: { DB_TIMEOUT_MS: String(DEADLINE_MS) },
+      });
+      stacks.push(stack);
+      const username = `slow_${Date.now().toString(36)}`;
+      expect((await signup(stack.baseUrl, username)).status).toBe(201);
+      const login = await fetch(`${stack.baseUrl}/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "CF-Connecting-IP": "10.9.9.9" },
+        body: JSON.stringify({ username, password: "fault test password" }),
+      });
+      const token = ((await login.json()) as { access_token: string }).access_token;
+      const waiting = (c: { query(text: string): Promise<{ rows: { n: number }[] }> }) =>
+        c
+          .query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%insert into \"tweets\"%'",
+          )
+          .then((r) => r.rows[0]?.n);
+      await withClient(stack.databaseUrl, async (client) => {
+        await client.query("BEGIN");
+        await client.query("LOCK TABLE tweets IN ACCESS EXCLUSIVE MODE");
+        try {
+          const post = await timed(`${stack.baseUrl}/tweets`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+            body: JSON.stringify({ content: "written after the answer?" }),
+          });
+          expect([503, 504]).toContain(post.status);
+          expect(post.ms).toBeLessThan(DEADLINE_MS + 1_500);
+          // Postgres, not only the Worker, gave up on it: no statement is left waiting for the lock.
+          await expect.poll(() => waiting(client), { timeout: 2_000 }).toBe(0);
+        } finally {
+          await client.query("ROLLBACK");
+        }
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await withClient(stack.databaseUrl, async (client) => {
+        const { rows } = await client.query(
+          "SELECT count(*)::int AS n FROM tweets t JOIN users u ON u.id = t.user_id WHERE u.username = $1",
+          [username],
+        );
+        expect(rows[0]?.n).toBe(0);
+      });
+    },
+  );
+
   // PGlite has no connection limit. On the server, a role limited to 2 connections stands for a server
   // at max_connections (superusers are exempt from limits, hence the role); the WebSocket path and
   // local Hyperdrive open a connection per request, the SQL-over-HTTP stand-in pools a few.

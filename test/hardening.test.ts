@@ -6,7 +6,7 @@ import { withClient } from "../scripts/stack/database";
 import { startSqlHttp } from "../scripts/stack/sql-http";
 import { startStack } from "../scripts/stack/stack";
 import { startProxy } from "../scripts/stack/ws-proxy";
-import { addressKey } from "../src/lib/address";
+import { addressKey, networkKey } from "../src/lib/address";
 import { api, expectProblem, inject, newUser, PASSWORD, someAddress, uniqueName } from "./helpers";
 
 /** What an outside review found (rate limiters, login, the local stand-ins), each with the test that catches it. */
@@ -34,6 +34,65 @@ describe("the write limit", () => {
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     // ... leaves the owner's current token untouched.
     expect((await api("/tweets", { method: "POST", token: fresh, body: { content: "mine" } })).status).toBe(201);
+  });
+});
+
+/** Waits, if need be, for a fresh one-minute window of the rate limiters (windows are fixed, aligned to the minute). */
+async function freshWindow(needSeconds: number) {
+  const left = 60 - ((Date.now() / 1000) % 60);
+  if (left < needSeconds) await new Promise((r) => setTimeout(r, left * 1000 + 200));
+}
+
+/** `n` writes (new tweets) with a token, 20 at a time; their statuses. */
+async function writes(token: string, n: number) {
+  const statuses: number[] = [];
+  for (let done = 0; done < n; done += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, n - done) }, () =>
+        api("/tweets", { method: "POST", token, body: { content: "budget" } }),
+      ),
+    );
+    statuses.push(...batch.map((r) => r.status));
+  }
+  return statuses;
+}
+
+describe("the write limit, reads and password changes", () => {
+  it("is not spent by reads ([env.test]: 100 writes a minute per token)", async () => {
+    const u = await newUser("reader");
+    await freshWindow(30);
+    for (let done = 0; done < 120; done += 20) {
+      const pages = await Promise.all(
+        Array.from({ length: 20 }, () => api(`/users/${u.id}/timeline?limit=1`, { token: u.token })),
+      );
+      for (const page of pages) expect(page.status).toBe(200);
+    }
+    expect((await api("/tweets", { method: "POST", token: u.token, body: { content: "still mine" } })).status).toBe(
+      201,
+    );
+  });
+
+  it("is not refreshed by a password change ([env.test]: 100 per token version, 200 per user)", async () => {
+    const u = await newUser("rotate");
+    await freshWindow(40);
+    let token = u.token;
+    let written = 0;
+    for (const round of [1, 2]) {
+      const statuses = await writes(token, 95);
+      expect(statuses.every((s) => s === 201)).toBe(true);
+      written += 95;
+      const password = `${PASSWORD} ${round}`;
+      const changed = await api(`/users/${u.id}`, { method: "PATCH", token, body: { password } });
+      expect(changed.status).toBe(200);
+      written += 1;
+      const login = await api("/auth/login", { method: "POST", body: { username: u.username, password } });
+      token = login.json.access_token as string;
+    }
+    // 192 writes so far: a third token version has 8 left of the user's 200, not a fresh 100.
+    const third = await writes(token, 20);
+    expect(written).toBe(192);
+    expect(third.filter((s) => s === 201).length).toBe(8);
+    expect(third.filter((s) => s === 429).length).toBe(12);
   });
 });
 
@@ -67,6 +126,21 @@ describe("the login limits", () => {
     expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(addressKey("::ffff:192.0.2.1")).toBe("0:0:0:0::/64");
     expect(addressKey("192.0.2.1")).toBe("192.0.2.1");
+  });
+
+  it("key IPv6 clients by their /48 too: distinct /64s of one /48 share a wider budget ([env.test]: 60 a minute)", async () => {
+    const site = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    await freshWindow(20);
+    const statuses = await Promise.all(
+      Array.from({ length: 70 }, (_, i) => attempt(`${site}:${(i + 1).toString(16)}::1`)),
+    ).then((rs) => rs.map((r) => r.status));
+    expect(statuses.filter((s) => s === 429).length).toBe(10);
+    // Another /48 is not affected.
+    const other = `2001:db8:${(Number.parseInt(site.split(":")[2] ?? "0", 16) ^ 1).toString(16)}`;
+    expect((await attempt(`${other}:1::1`)).status).toBe(401);
+    expect(networkKey("2001:0db8:00ab:ffff::1")).toBe("2001:db8:ab::/48");
+    expect(networkKey("2001:db8:ab:1:2:3:4:5")).toBe(networkKey("2001:db8:ab::"));
+    expect(networkKey("192.0.2.1")).toBeUndefined();
   });
 
   it("refuse a username that cannot exist (400) before any limiter or hash", async () => {

@@ -1,7 +1,7 @@
 import { MIMEType } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { api, baseUrl, newTweet, newUser, type Res, sql, type TestUser } from "./helpers";
+import { api, baseUrl, expectProblem, newTweet, newUser, type Res, sql, type TestUser, uniqueName } from "./helpers";
 
 /**
  * Hostile input, generated: whatever the body, query or path, the answer is never a 5xx, a 4xx
@@ -297,5 +297,72 @@ describe("hostile input (property-based)", () => {
       u.id,
     ]);
     expect(written[0].n).toBe(0);
+  });
+});
+
+/** What the outside probe found in bodies, paths and content (issue 22), each fixed at its cause. */
+describe("hostile input the probe sent", () => {
+  const post = (u: TestUser, body: Uint8Array | string) =>
+    fetch(`${baseUrl}/tweets`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${u.token}`, "Content-Type": "application/json" },
+      body,
+    }).then(async (r) => ({ status: r.status, type: r.headers.get("content-type"), text: await r.text() }));
+
+  it("a body that is not valid UTF-8 is 400 and stores nothing (never U+FFFD)", async () => {
+    const u = await newUser("utf8");
+    for (const bytes of [
+      [0xe9, 0xff, 0xfe], // Latin-1 and stray bytes
+      [0xc0, 0xaf], // an overlong "/"
+      [0xed, 0xa0, 0x80], // an encoded surrogate
+    ]) {
+      const body = Buffer.concat([Buffer.from('{"content": "bad '), Buffer.from(bytes), Buffer.from(' bytes"}')]);
+      const res = await post(u, new Uint8Array(body));
+      expect(res.status, res.text).toBe(400);
+      expect(res.type).toMatch(/^application\/problem\+json/);
+    }
+    const [row] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM tweets WHERE user_id = $1", [u.id]);
+    expect(row?.n).toBe(0);
+    // Valid UTF-8 of the same characters is a tweet.
+    expect((await post(u, new Uint8Array(Buffer.from('{"content": "é\u00ff bytes"}')))).status).toBe(201);
+  });
+
+  it("content needs a visible character and no control character but LF and TAB; a bidi override is text", async () => {
+    const u = await newUser("invisible");
+    for (const content of [
+      "\u200b",
+      "\u200d",
+      "\u3164",
+      "\u2800",
+      "\u00ad",
+      "\u0301",
+      "\u0001\u0002",
+      "\u001b[2J hi",
+    ]) {
+      const res = await api("/tweets", { method: "POST", token: u.token, body: { content } });
+      expect(expectProblem(res, 400).errors?.[0]?.path, JSON.stringify(content)).toBe("content");
+    }
+    const [row] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM tweets WHERE user_id = $1", [u.id]);
+    expect(row?.n).toBe(0);
+    const bidi = await api("/tweets", { method: "POST", token: u.token, body: { content: "abc\u202edef\tg\nh" } });
+    expect(bidi.status).toBe(201);
+    expect(bidi.json.content).toBe("abc\u202edef\tg\nh");
+  });
+
+  it("numbers in paths and queries are plain decimal: a sign or a leading zero is 400", async () => {
+    const u = await newUser("zeros");
+    const renamed = await api(`/users/0${u.id}`, {
+      method: "PATCH",
+      token: u.token,
+      body: { username: uniqueName("z") },
+    });
+    expectProblem(renamed, 400);
+    expect((await api(`/users/${u.id}`)).json.username).toBe(u.username);
+    for (const path of [`/users/0${u.id}`, `/users/+${u.id}`, `/tweets/00001`, `/users/${u.id}/tweets?limit=0100`])
+      expectProblem(await api(path), 400);
+    for (const limit of ["0100", "00001", "+5", "05", "0", "1e2", "5.0"])
+      expectProblem(await api(`/tweets?limit=${encodeURIComponent(limit)}`), 400);
+    expect((await api("/tweets?limit=100")).status).toBe(200);
+    expect((await api(`/users/${u.id}`)).status).toBe(200);
   });
 });

@@ -29,6 +29,9 @@ beforeAll(async () => {
   await post("tea", "tea first");
   await post("both", "coffee and tea");
   await post("others", "written by someone else about coffee", other);
+  await post("tagExact", `#${tag}_zq1 hello`);
+  await post("tagLonger", `#${tag}_zq1_2025 hello`);
+  await post("tagTwo", `#${tag}_zq1 #extra hello`);
   await post("deleted", "this one will be deleted: ephemeral");
   await api(`/tweets/${t.deleted}`, { method: "DELETE", token: author.token });
 });
@@ -51,6 +54,15 @@ describe("GET /tweets/search", () => {
     expect(ids(await search(`${tag} #SERVERLESS`))).toEqual([t.hashtag]);
     expect(ids(await search(`${tag} serverless`))).toEqual(asc(t.hashtag, t.plain));
     expect(ids(await search(`${tag} -#serverless serverless`))).toEqual([t.plain]);
+  });
+
+  it("#hashtag is that hashtag exactly: #a does not find #a_b, and #a_b is one hashtag, not two words", async () => {
+    const zq1 = `#${tag}_zq1`;
+    expect(ids(await search(zq1))).toEqual(asc(t.tagExact, t.tagTwo));
+    expect(ids(await search(zq1.toUpperCase()))).toEqual(asc(t.tagExact, t.tagTwo));
+    expect(ids(await search(`${zq1}_2025`))).toEqual([t.tagLonger]);
+    expect((await search(`${zq1}_extra`)).json).toEqual([]);
+    expect(ids(await search(`${tag} hello -${zq1}`))).toEqual([t.tagLonger]);
   });
 
   it("from:username is that author, case-insensitive; a name nobody has matches nothing", async () => {
@@ -99,6 +111,12 @@ describe("GET /tweets/search", () => {
       "\\",
       "<->",
       "a:*",
+      // What Postgres cannot take in a text value (NUL) never reaches it as an error.
+      "a\u0000b",
+      "from:\u0000",
+      "#a\u0000",
+      "\u0000",
+      `${tag} \u0000coffee -tea`,
     ]) {
       const res = await search(q);
       expect(res.status, q).toBe(200);

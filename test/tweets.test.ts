@@ -112,6 +112,24 @@ describe("Idempotency-Key", () => {
     expect(theirs.json.user_id).toBe(v.id);
   });
 
+  it("the same key with another body is 422 and creates nothing, also when it replies to a missing tweet", async () => {
+    const u = await newUser("idemreuse");
+    const headers = { "Idempotency-Key": "reused" };
+    const post = (body: object) => api("/tweets", { method: "POST", token: u.token, body, headers });
+    const first = await post({ content: "first post" });
+    expect(first.status).toBe(201);
+    expectProblem(await post({ content: "second post" }), 422);
+    expectProblem(await post({ content: "first post", in_reply_to_tweet_id: first.json.id }), 422);
+    expectProblem(await post({ content: "first post", in_reply_to_tweet_id: 2_000_000_000 }), 422);
+    // A retry spelled otherwise (other key order, user_id given) is a retry.
+    const retry = await post({ user_id: u.id, content: "first post" });
+    expect(retry.status).toBe(201);
+    expect(retry.json.id).toBe(first.json.id);
+    const rows = await sql("SELECT content FROM tweets WHERE user_id = $1", [u.id]);
+    expect(rows).toEqual([{ content: "first post" }]);
+    expect((await api(`/users/${u.id}`)).json.tweet_count).toBe(1);
+  });
+
   it("parallel retries with one key create exactly one tweet", async () => {
     const u = await newUser("idemrace");
     const results = await Promise.all(

@@ -50,6 +50,17 @@ export type Transient = "conflict" | "refused";
 type Meaning = { problem: (pg: PgError) => ApiError; retry?: Transient };
 
 const busy = () => serviceUnavailable("The database is busy or unavailable; retry shortly.");
+/** A connection lost mid-statement: the statement may have committed. */
+const lost = () => {
+  const problem = busy();
+  problem.options.outcomeUnknown = true;
+  return problem;
+};
+/** Postgres cancelled the statement at its statement_timeout (src/db/client.ts): rolled back. */
+const cancelled = () =>
+  serviceUnavailable(
+    "The database did not finish in time and cancelled the request: nothing was changed; retry shortly.",
+  );
 const malformed = () => badRequest("A value is out of range or malformed.");
 
 /** The unique index behind "username taken" (src/db/schema.ts). */
@@ -63,6 +74,7 @@ const MEANINGS: Record<string, Meaning> = {
   "57P03": { problem: busy, retry: "refused" }, // cannot connect now (starting up)
   "55P03": { problem: busy }, // lock not available (lock_timeout)
   "25006": { problem: busy }, // read-only transaction (a replica, a failover)
+  "57014": { problem: cancelled }, // query canceled (statement_timeout)
   "23505": {
     problem: (pg) =>
       conflict(pg.constraint === USERNAME_TAKEN ? "The username is taken." : "The resource already exists."),
@@ -72,7 +84,7 @@ const MEANINGS: Record<string, Meaning> = {
   "23514": { problem: malformed }, // check violation
   "23502": { problem: malformed }, // not-null violation
   "22": { problem: malformed }, // data exception
-  "08": { problem: busy }, // connection exception
+  "08": { problem: lost }, // connection exception
   "53": { problem: busy }, // insufficient resources
   "57": { problem: busy }, // operator intervention (canceled, shutting down)
 };

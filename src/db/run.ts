@@ -63,7 +63,7 @@ export async function withRetries<T>(deadlineMs: number, attempt: () => PromiseL
 export async function withinDeadline<T>(deadlineMs: number, attempt: () => PromiseLike<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(gatewayTimeout("The database did not answer in time; retry shortly.")), deadlineMs);
+    timer = setTimeout(() => reject(gatewayTimeout("The database did not answer in time.")), deadlineMs);
   });
   // Drizzle's queries are lazy thenables that run on every then(): make this attempt one promise.
   const query = Promise.resolve(attempt());
@@ -87,7 +87,7 @@ function check(requester: Requester, row: Flags | undefined, checks: Checks) {
 /** Sends a statement (deadline, retries) and returns its rows, unchecked: for work outside a request (the fan-out). */
 export async function send<R>(connection: Connection, statement: Statement<R>): Promise<R[]> {
   const query = statement(connection.db);
-  return withRetries(connection.deadlineMs, () => query);
+  return withRetries(connection.deadlineMs, () => connection.send(query));
 }
 
 /** Runs a request's statement and returns its rows, after the checks passed. */

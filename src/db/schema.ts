@@ -73,6 +73,11 @@ export const tweets = pgTable(
     likeCount: count("like_count"),
     /** The client's Idempotency-Key of the POST that created the tweet, unique per author. */
     idempotencyKey: varchar("idempotency_key", { length: 64 }),
+    /**
+     * With an idempotency key: SHA-256 (hex) of the request that created the tweet, so that the key
+     * reused with another request is told apart from a retry (422). NULL for tweets posted before.
+     */
+    requestHash: varchar("request_hash", { length: 64 }),
     createdAt: createdAt(),
     /**
      * The tweet this one replies to. Deliberately no foreign key: a deleted tweet's replies stay,
@@ -94,14 +99,15 @@ export const tweets = pgTable(
     quoteCount: count("quote_count"),
     /**
      * The search document, STORED (Postgres 18 makes generated columns virtual by default, and
-     * a virtual column cannot be indexed): hashtags as `simple` lexemes of weight A (so `#tag`
-     * matches the hashtag and not the plain word), then the English-stemmed words of the content.
+     * a virtual column cannot be indexed): each hashtag as one lexeme `#tag` (lower case), built
+     * without a text-search parser, which would split `#a_b` into `a` and `b` (so `#a` found it),
+     * then the English-stemmed words of the content. No English lexeme starts with `#`.
      */
     search: tsvector("search")
       .notNull()
       .generatedAlwaysAs(
         (): ReturnType<typeof sql> =>
-          sql`setweight(to_tsvector('simple'::regconfig, regexp_replace(${tweets.content}, '(?<!\\w)#(\\w+)|.', ' \\1 ', 'g')), 'A') || to_tsvector('english'::regconfig, ${tweets.content})`,
+          sql`array_to_tsvector(array_remove(string_to_array(lower(regexp_replace(regexp_replace(${tweets.content}, '(?<!\\w)#(\\w+)|.', ' \\1 ', 'g'), '(\\S+)', '#\\1', 'g')), ' '), '')) || to_tsvector('english'::regconfig, ${tweets.content})`,
       ),
   },
   (t) => [

@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { INT32_MAX } from "../lib/limits";
+import { INT32_MAX, PLAIN_DECIMAL } from "../lib/limits";
 
-/** A path id: a positive integer in the 32-bit range, else 400. */
+/** A path id: a positive integer in the 32-bit range in plain decimal (no sign, no leading zero), else 400. */
 export const idParam = (name: string, description: string) =>
   z
     .string()
-    .regex(/^[0-9]{1,10}$/, `${name} must be a positive 32-bit integer`)
+    .regex(PLAIN_DECIMAL, `${name} must be a positive 32-bit integer in plain decimal`)
     .transform(Number)
     .pipe(
       z
@@ -44,6 +44,7 @@ const problemDescriptions: Record<number, string> = {
   409: "The username is taken.",
   413: "The request body is larger than 16 KiB.",
   415: "The request body is not sent as application/json.",
+  422: "The Idempotency-Key was used before with a different request body; nothing was created.",
   429: "Rate limited; see `Retry-After`.",
   500: "An unexpected error (logged with the request id).",
   503: "The database is unavailable.",

@@ -1,15 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import { type Order, Page } from "../db/keyset";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../lib/limits";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLAIN_DECIMAL } from "../lib/limits";
 import type { AppContext } from "../types";
 
-const LIMIT_RULE = `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`;
+const LIMIT_RULE = `limit must be an integer from 1 to ${MAX_PAGE_SIZE} in plain decimal`;
 
 /** `?limit=&cursor=` of every list endpoint. */
 export const PageQuery = z.object({
   limit: z
     .string()
-    .regex(/^[0-9]{1,4}$/, LIMIT_RULE)
+    .regex(PLAIN_DECIMAL, LIMIT_RULE)
     .transform(Number)
     .pipe(z.number().min(1, LIMIT_RULE).max(MAX_PAGE_SIZE, LIMIT_RULE))
     .optional()

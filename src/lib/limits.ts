@@ -6,6 +6,12 @@
 /** Ids are positive integers in the 32-bit range (Postgres `integer`). */
 export const INT32_MAX = 2_147_483_647;
 
+/**
+ * A number in a path or query: plain decimal, no sign, no leading zero (`01` and `0100` are not
+ * numbers here, so one value has one spelling), at most 10 digits (the range is checked after).
+ */
+export const PLAIN_DECIMAL = /^[1-9][0-9]{0,9}$/;
+
 /** username: 3–30 characters of A-Z a-z 0-9 _ (a regular expression source, valid in JS and Postgres). */
 export const USERNAME_PATTERN = "^[A-Za-z0-9_]{3,30}$";
 export const USERNAME_RULE = "username must be 3-30 characters of A-Z, a-z, 0-9 and _";

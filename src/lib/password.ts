@@ -49,20 +49,29 @@ const NO_USER_SALT = new Uint8Array(16);
  * Checks a password against a stored hash, or against none (`stored` undefined: an unknown user),
  * and always costs PBKDF2 at `iterations` (the configured count), so that a wrong username, a
  * wrong password and a hash stored at fewer iterations all take the same time: a hash of fewer
- * iterations is padded with a derivation of the difference. `rehash` says the stored hash has
- * other parameters than today's (store a new one after a successful login).
+ * iterations is padded with a derivation of the difference. Passwords are compared after NFC
+ * normalisation; a hash stored before that rule is of the password as sent, so a password that
+ * NFC changes is checked in both forms (always both: the cost depends on the input alone, never on
+ * the user). `rehash` says the stored hash should be replaced by one of the NFC form at today's
+ * parameters (store it after a successful login).
  */
 export async function verifyPassword(
   password: string,
   stored: string | undefined,
   iterations: number,
 ): Promise<{ valid: boolean; rehash: boolean }> {
+  const normalized = password.normalize("NFC");
+  const forms = normalized === password ? [normalized] : [normalized, password];
   const parsed = stored === undefined ? undefined : parse(stored);
   if (!parsed) {
-    await derive(password, NO_USER_SALT, iterations);
+    for (const form of forms) await derive(form, NO_USER_SALT, iterations);
     return { valid: false, rehash: false };
   }
-  const actual = await derive(password, parsed.salt, parsed.iterations);
-  if (parsed.iterations < iterations) await derive(password, NO_USER_SALT, iterations - parsed.iterations);
-  return { valid: timingSafeEqual(actual, parsed.hash), rehash: parsed.iterations !== iterations };
+  let matched: number | undefined;
+  for (const [i, form] of forms.entries()) {
+    const actual = await derive(form, parsed.salt, parsed.iterations);
+    if (parsed.iterations < iterations) await derive(form, NO_USER_SALT, iterations - parsed.iterations);
+    if (timingSafeEqual(actual, parsed.hash)) matched ??= i;
+  }
+  return { valid: matched !== undefined, rehash: matched === 1 || parsed.iterations !== iterations };
 }

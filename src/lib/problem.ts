@@ -1,5 +1,14 @@
 export type FieldError = { path: string; message: string };
 
+/** What a write whose outcome is unknown tells its client: that it may have happened, and how to retry safely. */
+export const WRITE_MAY_HAVE_HAPPENED =
+  "This write may have been applied. To retry safely: repeat POST /tweets with the same Idempotency-Key " +
+  "(it returns the tweet if the first attempt created it, and never creates two); every other write can be sent " +
+  "again as it is (likes, follows, deletes and updates are idempotent; a repeated sign-up that did happen answers " +
+  "409: log in).";
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** The statuses the API answers with a problem document. */
 export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503 | 504;
 
@@ -12,15 +21,27 @@ export class ApiError extends Error {
     readonly status: ProblemStatus,
     readonly title: string,
     readonly detail: string,
-    readonly options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+    readonly options: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      cause?: unknown;
+      /** The database may have applied the statement (a deadline passed, a connection was lost mid-way). */
+      outcomeUnknown?: boolean;
+    } = {},
   ) {
     super(detail, { cause: options.cause });
     this.name = "ApiError";
   }
 
-  getResponse(): Response {
+  /**
+   * The problem document. `method`: the request's; a write whose outcome is unknown (a deadline
+   * passed, a connection was lost mid-way) says so and how to retry without doing it twice.
+   */
+  getResponse(method = "GET"): Response {
     const { errors, headers } = this.options;
-    const body = { type: "about:blank", title: this.title, status: this.status, detail: this.detail, errors };
+    const unknownWrite = this.options.outcomeUnknown && !READS.has(method);
+    const detail = unknownWrite ? `${this.detail} ${WRITE_MAY_HAVE_HAPPENED}` : this.detail;
+    const body = { type: "about:blank", title: this.title, status: this.status, detail, errors };
     const response = new Response(JSON.stringify(body), { status: this.status, headers });
     response.headers.set("Content-Type", "application/problem+json; charset=utf-8");
     return response;
@@ -40,6 +61,7 @@ export const methodNotAllowed = (allow: string[]) =>
     headers: { Allow: allow.join(", ") },
   });
 export const conflict = (detail: string) => new ApiError(409, "Conflict", detail);
+export const unprocessable = (detail: string) => new ApiError(422, "Unprocessable Content", detail);
 export const payloadTooLarge = (limit: number) =>
   new ApiError(413, "Content Too Large", `The request body must be at most ${limit} bytes.`);
 export const unsupportedMediaType = () =>
@@ -51,6 +73,6 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 export const serviceUnavailable = (detail: string) =>
   new ApiError(503, "Service Unavailable", detail, { headers: { "Retry-After": "1" } });
 export const gatewayTimeout = (detail: string) =>
-  new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" } });
+  new ApiError(504, "Gateway Timeout", detail, { headers: { "Retry-After": "1" }, outcomeUnknown: true });
 export const internalError = () =>
   new ApiError(500, "Internal Server Error", "Something went wrong on our side; it has been logged.");

@@ -63,17 +63,27 @@ export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** Reads never count against the write limit (the contract): a client that pages or polls can still post. */
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
- * Required authentication for writes, plus the per-user write rate limit. The limit is keyed by
- * user AND token version: a revoked token (an older version) spends its own budget, never its
- * owner's.
+ * Required authentication, plus the per-user write limit on writes (never on reads). Two buckets,
+ * because the token's version is checked by the request's own statement, after the limiter:
+ * - WRITE_LIMITER, per user and token version: one token's budget. A revoked token (an older
+ *   version) exhausts its own bucket and goes no further, so it takes at most this much from ...
+ * - USER_WRITE_LIMITER, per user whatever the version: twice the above, so the owner keeps at
+ *   least one token's budget while a revoked token spends, and a password change (a new version,
+ *   a fresh first bucket) does not give the user a fresh budget: every version shares this one.
  */
 export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("Authorization");
   if (header === undefined) throw unauthorized("This endpoint requires `Authorization: Bearer <access token>`.");
   const caller = await callerFromHeader(c, header);
   c.set("caller", caller);
-  await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}:v${caller.version}`);
+  if (!READ_METHODS.has(c.req.method)) {
+    await limitOrThrow(c.env.WRITE_LIMITER, `user:${caller.id}:v${caller.version}`);
+    await limitOrThrow(c.env.USER_WRITE_LIMITER, `user:${caller.id}`);
+  }
   await next();
 };
 

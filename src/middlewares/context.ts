@@ -10,6 +10,8 @@ import type { AppEnv, Connection } from "../types";
  * its value) and gives the request its connection, opened on first use (routes that need none open
  * nothing) and closed once the response is on its way.
  */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 export const appContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   const loaded = loadConfig(c.env);
   if (!loaded.ok) {
@@ -19,7 +21,7 @@ export const appContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("config", loaded.config);
   let opened: Promise<Connection> | undefined;
   c.set("connection", () => {
-    opened ??= openConnection(loaded.config, c.env);
+    opened ??= openConnection(loaded.config, c.env, { writes: !READS.has(c.req.method) });
     return opened;
   });
   try {

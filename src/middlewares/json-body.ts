@@ -11,15 +11,15 @@ import type { AppEnv } from "../types";
 const DRAIN_LIMIT = 128 * 1024 * 1024;
 
 /**
- * Reads the body as text, at most `max` bytes, whether or not Content-Length is sent (chunked).
+ * Reads the body's bytes, at most `max`, whether or not Content-Length is sent (chunked).
  * An oversized body is drained (up to DRAIN_LIMIT) before the 413: answering while the client is
  * still sending makes `wrangler dev`'s proxy drop the connection and restart the Worker. (This is
  * why `hono/body-limit`, which answers at once, is not used here.)
  */
-async function readBody(request: Request, max: number): Promise<string | undefined> {
+async function readBody(request: Request, max: number): Promise<Uint8Array | undefined> {
   const declared = Number(request.headers.get("Content-Length") ?? Number.NaN);
   const reader = request.body?.getReader();
-  if (!reader) return "";
+  if (!reader) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
   let tooLarge = declared > max;
@@ -44,18 +44,27 @@ async function readBody(request: Request, max: number): Promise<string | undefin
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
+
+/** Invalid UTF-8 (stray, overlong or surrogate sequences) throws instead of becoming U+FFFD. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Request bodies: JSON sent as application/json (else 415), at most 16 KiB also when chunked
- * (else 413), well-formed (else 400) and a JSON object (else 400). Runs before validation, which
+ * (else 413), valid UTF-8 and well-formed (else 400) and a JSON object (else 400). Runs before validation, which
  * then reads the same text again, with the canonical Content-Type.
  */
 export const jsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!isJsonMediaType(c.req.header("Content-Type"))) throw unsupportedMediaType();
-  const text = await readBody(c.req.raw, MAX_BODY_BYTES);
-  if (text === undefined) throw payloadTooLarge(MAX_BODY_BYTES);
+  const bytes = await readBody(c.req.raw, MAX_BODY_BYTES);
+  if (bytes === undefined) throw payloadTooLarge(MAX_BODY_BYTES);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw badRequest("The request body is not valid UTF-8.");
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

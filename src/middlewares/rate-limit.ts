@@ -13,7 +13,13 @@ export async function limitOrThrow(limiter: RateLimit | undefined, key: string):
   if (!success) throw tooManyRequests(RETRY_AFTER_SECONDS);
 }
 
-/** The client's address as Cloudflare reports it, keyed for limits (IPv6 by /64). */
+/**
+ * The client's address as Cloudflare reports it, keyed for limits (IPv6 by /64). Locally (wrangler
+ * dev, the stacks) there is no Cloudflare in front, and workerd's entry (miniflare) sets
+ * CF-Connecting-IP to the socket's peer address when the request has none, so local clients are
+ * keyed by their socket's address too (all of one machine's clients are 127.0.0.1, as the clients
+ * behind one NAT'd IPv4 address are one address on Cloudflare).
+ */
 export const clientKey = (c: { req: { header(name: string): string | undefined } }) =>
   addressKey(c.req.header("CF-Connecting-IP"));
 

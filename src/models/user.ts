@@ -7,6 +7,7 @@ import { follows, users } from "../db/schema";
 import { callerOnly } from "../db/sql";
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../lib/limits";
 import { notFound } from "../lib/problem";
+import { normalizePassword, PASSWORD_RULE, passwordKeepsRule } from "../lib/text";
 import type { Caller, Db } from "../types";
 
 /**
@@ -55,10 +56,11 @@ export const Username = z
   .regex(new RegExp(USERNAME_PATTERN), USERNAME_RULE)
   .openapi({ example: "pineappledreamer" });
 
-const PASSWORD_RULE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
+/** A new password: valid Unicode, 8-128 characters after NFC normalisation, and hashed in that form. */
 export const Password = z
   .string()
-  .refine((p) => [...p].length >= PASSWORD_MIN && [...p].length <= PASSWORD_MAX, PASSWORD_RULE)
+  .transform(normalizePassword)
+  .refine(passwordKeepsRule, PASSWORD_RULE)
   .openapi({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, example: "correct horse battery" });
 
 const count = (description: string, example: number) => z.number().int().openapi({ description, example });

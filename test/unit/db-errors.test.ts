@@ -1,6 +1,10 @@
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
+import { statementTimeoutOf } from "../../src/db/connection";
 import { toApiError, transientOf, transportReason } from "../../src/db/errors";
+import { withinDeadline } from "../../src/db/run";
+import type { ApiError } from "../../src/lib/problem";
+import { WRITE_MAY_HAVE_HAPPENED } from "../../src/lib/problem";
 
 /** Database failures become problems by their Postgres code, never with the driver's message. */
 describe("database error mapping", () => {
@@ -67,5 +71,39 @@ describe("database error mapping", () => {
     const queryOnly = new DrizzleQueryError("select secret from users where id = $1", [42]);
     expect(transportReason(queryOnly)).toBe("Error"); // Drizzle's wrapper: its message quotes the query
     expect(transportReason("not an error")).toBe("");
+  });
+});
+
+/** A write whose outcome is unknown says so, and how to retry it safely (issue 22). */
+describe("a 504 (or a lost connection) on a write", () => {
+  const answer = async (method: string, error: ApiError) => {
+    const res = error.getResponse(method);
+    return { status: res.status, detail: ((await res.json()) as { detail: string }).detail };
+  };
+
+  it("says the write may have happened and how to retry safely; a read does not", async () => {
+    const timeout = (await withinDeadline(5, () => new Promise(() => {})).catch((e: unknown) => e)) as ApiError;
+    for (const method of ["POST", "PATCH", "PUT", "DELETE"]) {
+      const res = await answer(method, timeout);
+      expect(res.status).toBe(504);
+      expect(res.detail).toContain(WRITE_MAY_HAVE_HAPPENED);
+      expect(res.detail).toMatch(/Idempotency-Key/);
+    }
+    expect((await answer("GET", timeout)).detail).not.toContain(WRITE_MAY_HAVE_HAPPENED);
+    const lost = toApiError(Object.assign(new Error("x"), { code: "08006" }));
+    expect((await answer("POST", lost)).detail).toContain(WRITE_MAY_HAVE_HAPPENED);
+    // Cancelled by Postgres at its statement_timeout: rolled back, so it says nothing changed.
+    const cancelled = toApiError(Object.assign(new Error("x"), { code: "57014" }));
+    const res = await answer("POST", cancelled);
+    expect(res.status).toBe(503);
+    expect(res.detail).not.toContain(WRITE_MAY_HAVE_HAPPENED);
+    expect(res.detail).toMatch(/nothing was changed/);
+  });
+
+  it("Postgres' statement_timeout is below the Worker's deadline", () => {
+    for (const deadline of [500, 2_000, 8_000, 20_000]) {
+      expect(statementTimeoutOf(deadline)).toBeLessThan(deadline);
+      expect(statementTimeoutOf(deadline)).toBeGreaterThanOrEqual(deadline * 0.85);
+    }
   });
 });

@@ -28,4 +28,16 @@ describe("password hashing (PBKDF2-SHA256)", () => {
     // A hash of other parameters verifies and asks to be replaced.
     expect(await verifyPassword("correct horse", a, 2000)).toEqual({ valid: true, rehash: true });
   });
+
+  it("compares after NFC; a hash stored from a non-NFC password still verifies, and asks to be replaced", async () => {
+    const nfd = "pass\u0065\u0301word"; // é decomposed
+    const nfc = nfd.normalize("NFC");
+    const fromNfc = await hashPassword(nfc, 1000);
+    expect(await verifyPassword(nfd, fromNfc, 1000)).toEqual({ valid: true, rehash: false });
+    expect(await verifyPassword(nfc, fromNfc, 1000)).toEqual({ valid: true, rehash: false });
+    // Stored before the rule, from the decomposed form as sent: that form still logs in.
+    const fromNfd = await hashPassword(nfd, 1000);
+    expect(await verifyPassword(nfd, fromNfd, 1000)).toEqual({ valid: true, rehash: true });
+    expect(await verifyPassword("passeword", fromNfd, 1000)).toEqual({ valid: false, rehash: false });
+  });
 });

@@ -45,6 +45,7 @@ export function overPool(pool: OneConnectionPool, db: Db, deadlineMs: number): C
       const list = Array.isArray(result) ? result : [result];
       return list.map((r) => (r as { rows: Row[] }).rows);
     },
+    send: async (query) => query,
     close: () => pool.end(),
   };
 }

@@ -58,10 +58,18 @@ function termOf(token: { text: string; quoted: boolean; negated: boolean }): Ter
   return { kind: "words", text, negated };
 }
 
+/**
+ * What Postgres cannot take in a text value: NUL, and a lone surrogate (not Unicode, it has no
+ * UTF-8 form). They separate words, as a space does, rather than reach the database, which would
+ * refuse the statement ("A value is out of range or malformed", a 400 the contract does not allow).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this matches.
+const UNSENDABLE = /[\u0000\p{Cs}]/gu;
+
 export function parseSearch(q: string): SearchQuery {
   const groups: Term[][] = [];
   let joinNext = false;
-  for (const token of tokenize(q)) {
+  for (const token of tokenize(q.replace(UNSENDABLE, " "))) {
     if (!token.quoted && !token.negated && token.text === "OR") {
       joinNext = groups.length > 0;
       continue;

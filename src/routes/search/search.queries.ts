@@ -10,8 +10,8 @@ import type { SearchQuery, Term } from "./search.parser";
  * The search tree (search.parser.ts) as SQL. Words, phrases and hashtags become one `tsquery`
  * combined with tsquery's own operators (`&&`, `||`, `!!`), which drop the parts that reduce to
  * nothing (stop words, punctuation): `the cat` searches `cat`. Words and phrases are stemmed
- * (English); a hashtag is matched as a weight-A lexeme of the document's hashtag part (schema.ts),
- * so `#cat` finds the hashtag and not the plain word. `from:` is a filter on the author. Every
+ * (English); a hashtag is matched as the lexeme `#tag` of the document's hashtag part (schema.ts),
+ * so `#cat` finds that hashtag exactly, and not the plain word nor `#cat_food`. `from:` is a filter on the author. Every
  * piece of text is a parameter.
  */
 const textQuery = (term: Exclude<Term, { kind: "from" }>): SQL => {
@@ -20,8 +20,10 @@ const textQuery = (term: Exclude<Term, { kind: "from" }>): SQL => {
       ? sql`plainto_tsquery('english', ${term.text})`
       : term.kind === "phrase"
         ? sql`phraseto_tsquery('english', ${term.text})`
-        : // The tag is letters, digits and `_` only (the parser's rule): safe inside tsquery quotes.
-          sql`to_tsquery('simple', ${`'${term.tag}':A`})`;
+        : // The hashtag lexeme exactly as the document stores it (schema.ts): a cast, not to_tsquery,
+          // so no parser splits it at `_` (`#a` must not find `#a_b`). The tag is letters, digits
+          // and `_` only (the parser's rule): safe inside tsquery quotes.
+          sql`${`'#${term.tag}'`}::tsquery`;
   return term.negated ? sql`(!! ${query})` : query;
 };
 

@@ -2,7 +2,7 @@ import { run, runItem, runList } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
-import { forbidden } from "../../lib/problem";
+import { forbidden, unprocessable } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
@@ -23,17 +23,35 @@ export const userTweets: AppRouteHandler<typeof routes.userTweets> = async (c) =
   return c.json(paginate(c, page, tweets).map(toTweet), 200);
 };
 
+/**
+ * What a POST /tweets asks for, as a SHA-256 (hex): the fields that decide the tweet (content as
+ * stored, the replied-to tweet), so that a retry matches however its JSON is spelled. `user_id` is
+ * left out: given, it can only be the caller's own (else 403).
+ */
+async function requestHashOf(content: string, inReplyTo: number | undefined): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify([content, inReplyTo ?? null]));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { content, user_id, in_reply_to_tweet_id } = c.req.valid("json");
   const caller = callerOf(c);
   const allowed = user_id === undefined || user_id === caller.id;
   const idempotencyKey = c.req.valid("header")["idempotency-key"];
-  const input = { content, idempotencyKey, allowed, inReplyTo: in_reply_to_tweet_id };
-  const created = await runItem(c.var, queries.createTweet(caller, input), {
+  const requestHash = idempotencyKey === undefined ? undefined : await requestHashOf(content, in_reply_to_tweet_id);
+  const input = { content, idempotencyKey, requestHash, allowed, inReplyTo: in_reply_to_tweet_id };
+  // 401, 403, then the key reused with another body (422, even for a reply to a missing tweet), then 404.
+  const [row] = await run(c.var, queries.createTweet(caller, input), {
     allowed,
     forbidden: () => forbidden("You can only tweet as yourself."),
-    targetNotFound: tweetNotFound(in_reply_to_tweet_id ?? 0),
   });
+  if (row?.keyReused)
+    throw unprocessable(
+      "This Idempotency-Key was used before with a different request; nothing was created. Use a new key for a new tweet.",
+    );
+  if (!row?.item) throw tweetNotFound(in_reply_to_tweet_id ?? 0)();
+  const created = { ...row, item: row.item };
   if (created.fanout)
     enqueueFanout(c.env.FANOUT_QUEUE, (p) => c.executionCtx.waitUntil(p), created.item.id, c.var.requestId);
   c.header("Location", `/tweets/${created.item.id}`);

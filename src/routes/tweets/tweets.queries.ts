@@ -1,4 +1,4 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
 import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
 import { callerOk, columnName, flag, flagsRow, lockedCaller, selectWithFlags, userExists } from "../../db/sql";
@@ -25,6 +25,8 @@ export const tweetById = (caller: Caller | undefined, id: number) => (db: Db) =>
 export type NewTweetInput = {
   content: string;
   idempotencyKey: string | undefined;
+  /** SHA-256 (hex) of what the request asks for, stored with its idempotency key. */
+  requestHash: string | undefined;
   /** `user_id` was absent or the caller's own (decided before the query: nothing is written otherwise). */
   allowed: boolean;
   inReplyTo: number | undefined;
@@ -37,7 +39,8 @@ export type NewTweetInput = {
  *   meanwhile is not found, and the reply is not written: 404);
  * - insert the tweet; with an Idempotency-Key, a retry (also a concurrent one) hits the unique
  *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
- *   (`inserted` false) instead of a second tweet;
+ *   (`inserted` false) instead of a second tweet; the key reused with another request (another
+ *   request hash) inserts nothing and says so (`key_reused`: 422), before any 404 of the parent;
  * - only for a new row: count it on the author and the parent, and write the fan-out outbox row
  *   when the author has followers whose timelines take it (see src/fanout).
  */
@@ -54,6 +57,22 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       .for("no key update"),
   );
   const replying = input.inReplyTo !== undefined;
+  // The tweet an earlier request created with this key, whatever this request asks (a reply to a
+  // missing tweet included): its request hash tells a retry from the key reused with another body.
+  const prior = db.$with("prior").as(
+    db
+      .select({ requestHash: tweets.requestHash })
+      .from(tweets)
+      .where(
+        and(
+          eq(tweets.userId, caller.id),
+          input.idempotencyKey === undefined ? sql`false` : eq(tweets.idempotencyKey, input.idempotencyKey),
+        ),
+      ),
+  );
+  const hash = sql`${input.requestHash ?? null}::varchar`;
+  // NULL (a tweet from before request hashes) is taken for a retry, as it was then.
+  const otherRequest = (h: SQLWrapper) => sql`${h} IS NOT NULL AND ${h} <> ${hash}`;
   const created = db
     .$with("created", {
       id: tweets.id,
@@ -64,20 +83,22 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       inReplyToTweetId: tweets.inReplyToTweetId,
       conversationId: sql<number>`conversation_id`.as("conversation_id"),
       replyCount: tweets.replyCount,
+      requestHash: tweets.requestHash,
       inserted: sql<boolean>`inserted`.as("inserted"),
     })
     .as(
       sql`INSERT INTO ${tweets} (${columnName(tweets.userId)}, ${columnName(tweets.content)}, ${columnName(tweets.idempotencyKey)},
-                                 ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)})
-          SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}
+                                 ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)}, ${columnName(tweets.requestHash)})
+          SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}, ${hash}
           FROM ${author} LEFT JOIN ${parent} ON true
           WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL` : sql``}
+            AND NOT EXISTS (SELECT 1 FROM ${prior} WHERE ${otherRequest(prior.requestHash)})
           ON CONFLICT (${columnName(tweets.userId)}, ${columnName(tweets.idempotencyKey)})
             DO UPDATE SET ${columnName(tweets.idempotencyKey)} = excluded.${columnName(tweets.idempotencyKey)}
           RETURNING ${columnName(tweets.id)}, ${columnName(tweets.content)}, ${columnName(tweets.createdAt)}, ${columnName(tweets.userId)},
                     ${columnName(tweets.likeCount)}, ${columnName(tweets.inReplyToTweetId)},
                     coalesce(${columnName(tweets.conversationId)}, ${columnName(tweets.id)}) AS conversation_id,
-                    ${columnName(tweets.replyCount)},
+                    ${columnName(tweets.replyCount)}, ${columnName(tweets.requestHash)},
                     -- A row this statement wrote has no xmax; one returned by ON CONFLICT DO UPDATE has.
                     (xmax = 0) AS inserted`,
     );
@@ -127,8 +148,14 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
     targetFound: flag("target_found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
     fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
+    // Also when a concurrent first request committed after this statement's snapshot (ON CONFLICT returned it).
+    keyReused: flag(
+      "key_reused",
+      sql`EXISTS (SELECT 1 FROM ${prior} WHERE ${otherRequest(prior.requestHash)})
+        OR EXISTS (SELECT 1 FROM ${created} WHERE NOT ${created.inserted} AND ${otherRequest(created.requestHash)})`,
+    ),
   };
-  return selectWithFlags(db, flags, tweet, { withs: [author, parent, created, counted, replyCounted, outbox] });
+  return selectWithFlags(db, flags, tweet, { withs: [author, parent, prior, created, counted, replyCounted, outbox] });
 };
 
 /**

@@ -35,7 +35,7 @@ export const create = createRoute({
       ...jsonContent(Tweet, "The new tweet (or, for a retried Idempotency-Key, the first one)"),
       headers: { Location: { description: "/tweets/{id}", schema: { type: "string" as const } } },
     },
-    ...problems(400, 401, 403, 404, 413, 415, 429),
+    ...problems(400, 401, 403, 404, 413, 415, 422, 429),
   },
 });
 

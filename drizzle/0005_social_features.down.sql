@@ -1,4 +1,4 @@
--- Rollback of 0003_social_features.sql: drops what it created, in dependency order.
+-- Rollback of 0005_social_features.sql: drops what it created, in dependency order.
 DROP TABLE IF EXISTS "mentions";--> statement-breakpoint
 DROP TABLE IF EXISTS "notification_markers";--> statement-breakpoint
 DROP TABLE IF EXISTS "notifications";--> statement-breakpoint

@@ -80,8 +80,8 @@ CREATE INDEX "notifications_recipient_id_type_created_at_id_idx" ON "notificatio
 CREATE INDEX "notifications_recipient_id_id_idx" ON "notifications" USING btree ("recipient_id","id");--> statement-breakpoint
 CREATE INDEX "notifications_actor_id_idx" ON "notifications" USING btree ("actor_id");--> statement-breakpoint
 CREATE INDEX "notifications_tweet_id_idx" ON "notifications" USING btree ("tweet_id");--> statement-breakpoint
-CREATE INDEX "reposts_tweet_id_created_at_user_id_idx" ON "reposts" USING btree ("tweet_id","created_at" DESC NULLS FIRST,"user_id" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "reposts_user_id_created_at_tweet_id_idx" ON "reposts" USING btree ("user_id","created_at" DESC NULLS FIRST,"tweet_id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "reposts_tweet_id_created_at_user_id_idx" ON "reposts" USING btree ("tweet_id","created_at" DESC NULLS FIRST,"user_id" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "home_timeline_user_id_tweet_id_idx" ON "home_timeline" USING btree ("user_id","tweet_id","created_at");--> statement-breakpoint
 CREATE INDEX "tweets_quoted_tweet_id_created_at_id_idx" ON "tweets" USING btree ("quoted_tweet_id","created_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "tweets"."quoted_tweet_id" IS NOT NULL;--> statement-breakpoint
 ALTER TABLE "tweets" ADD CONSTRAINT "tweets_repost_quote_counts_nonnegative" CHECK ("tweets"."repost_count" >= 0 AND "tweets"."quote_count" >= 0);
