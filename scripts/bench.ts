@@ -230,8 +230,7 @@ function bundleFigures() {
 }
 
 /** The fan-out to the fan-out database's author (50,000 followers), on a Worker of its own. */
-async function largeFanout(driver: Driver): Promise<FanoutFigures> {
-  const fanUrl = withDatabase(SERVER, FAN.name);
+async function largeFanout(driver: Driver, fanUrl: string): Promise<FanoutFigures> {
   const stack = await startStack({
     existingDatabaseUrl: fanUrl,
     env: "bench",
@@ -311,7 +310,7 @@ async function main() {
       const p50Of = (name: string) => driverRows.find((r) => r.endpoint === name)?.c1.p50 ?? Number.NaN;
       log(`${driver}: posting by an author with ${f.followers10k} followers, and the fan-out delay`);
       const fan = await fanout(big, bigUrl, f.author10k, f.followers10k, 12, f.author0);
-      const fanLarge = await largeFanout(driver);
+      const fanLarge = await largeFanout(driver, fanUrl);
       const timeline = [f.following.few, f.following.some, f.following.many].map(count).map((n) => ({
         following: n,
         first: p50Of(`GET /users/{id}/timeline (following ${n})`),
