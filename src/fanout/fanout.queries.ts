@@ -15,10 +15,11 @@ export const FANOUT_CHUNK = 5_000;
 /**
  * A delivery trims the receiving timeline for 1 in TRIM_EVERY of its followers (chosen by
  * follower and tweet id, so a redelivery trims the same ones). A trim reads the timeline's newest
- * 800 live entries, hundreds of times the work of the one entry written, so it is amortised: a
- * timeline that receives fan-outs holds 800 entries plus, on average, TRIM_EVERY / 2 more.
+ * 800 entries and probes each one's tweet, a few hundred times the work of the entry written, so
+ * it is amortised: a timeline that receives fan-outs holds 800 entries plus, on average,
+ * TRIM_EVERY / 2 more (README, "The home timeline").
  */
-export const TRIM_EVERY = 64;
+export const TRIM_EVERY = 256;
 
 /** Where a fan-out goes on: its author (once known) and the last follower written. */
 export type FanoutPosition = { authorId?: number; after?: Position };
