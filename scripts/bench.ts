@@ -64,7 +64,7 @@ const BIG = { name: SCALE === 1 ? BASE : `${BASE}_tenth`, counts: bigCounts(SCAL
 const SMALL = { name: `${BASE}_small`, counts: DEFAULT_COUNTS };
 /**
  * The bench times posting by an author with 10,000 followers fanned out, so its Workers and seeds
- * take accounts of up to 10,000 followers as fanned out (the default is lower: src/lib/limits.ts).
+ * take accounts of up to 10,000 followers as fanned out, whatever the default (src/lib/limits.ts).
  */
 const FANOUT_MAX_FOLLOWERS = 10_000;
 const VARS = { FANOUT_MAX_FOLLOWERS: String(FANOUT_MAX_FOLLOWERS) };
@@ -120,6 +120,7 @@ async function fanout(stack: Stack, url: string, author: User, followers: number
   const posts: number[] = [];
   const posts0: number[] = [];
   const delays: number[] = [];
+  let failures = 0;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   await withClient(url, async (db) => {
     const drained = async () => (await db.query("SELECT count(*)::int AS n FROM fanout_outbox")).rows[0].n === 0;
@@ -135,7 +136,13 @@ async function fanout(stack: Stack, url: string, author: User, followers: number
       }
       const t0 = performance.now();
       const res = await call(stack, "POST", "/tweets", author.token, { content: `to ${followers} followers ${i}` });
-      if (res.status !== 201) throw new Error(`POST /tweets by the author with followers: ${res.status}`);
+      if (res.status !== 201) {
+        // A failed POST (a 503 from the stand-in on a loaded machine) times no fan-out: sample again.
+        if (++failures > 3) throw new Error(`POST /tweets by the author with followers: ${res.status}`);
+        log(`WARNING POST /tweets by the author with ${followers} followers: ${res.status}; sampled again`);
+        i--;
+        continue;
+      }
       const posted = performance.now() - t0;
       while ((await pending(res.json.id)) && performance.now() - t0 < 60_000) await sleep(10);
       const delay = performance.now() - t0;

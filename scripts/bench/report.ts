@@ -96,9 +96,11 @@ export function graphTable(graph: Results["graph"]): string {
   for (const g of graph) {
     const tl = g.timeline.map((t) => `${f(t.first)} / ${f(t.deep)}`).join(" · ");
     const post = g.post.map((p) => f(p.p50)).join(" · ");
-    const large = g.fanoutLarge ?? g.fanout;
+    // A run from before the large fan-out was measured has no figures for it.
+    const large = g0.fanoutLarge ? [g.fanoutLarge ? delay(g.fanoutLarge) : "–"] : [];
+    const rows = (g0.fanoutLarge ? g.fanoutLarge : g.fanout)?.rowsPerSecond;
     lines.push(
-      `| ${g.driver} | ${tl} | ${f(g.timelineRatio, 2)} | ${post} | ${f(g.postRatio, 2)} | ${[g.fanout, ...(g.fanoutLarge ? [g.fanoutLarge] : [])].map(delay).join(" | ")} | ${large.rowsPerSecond ?? "–"} |`,
+      `| ${g.driver} | ${tl} | ${f(g.timelineRatio, 2)} | ${post} | ${f(g.postRatio, 2)} | ${[delay(g.fanout), ...large].join(" | ")} | ${rows ?? "–"} |`,
     );
   }
   return lines.join("\n");
