@@ -7,6 +7,7 @@ import { type Queryable, seed } from "../seeds/seed";
 import type { Db } from "../src/db/client";
 import type { Statement } from "../src/db/run";
 import * as schema from "../src/db/schema";
+import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
 import type { Page } from "../src/lib/pagination";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
 import { followList } from "../src/routes/follows/follows.queries";
@@ -116,6 +117,13 @@ const cases: [string, number, Statement<unknown>][] = [
   ["GET /tweets/search (#hashtag)", 5_000, search(undefined, parseSearch("#jazz"), page(20))],
   ["GET /tweets/search (from:)", 21, search(undefined, parseSearch("from:pineappledreamer"), page(20))],
   ["GET /tweets/search (a rare word)", 5_000, search(undefined, parseSearch("zeppelin coffee"), page(20))],
+  // Not a list, but a walk of one: the fan-out's chunk, the first and a later one (author known).
+  ["fan-out chunk (the first)", FANOUT_CHUNK, fanoutChunk(4_242, undefined)],
+  [
+    "fan-out chunk (the account everyone follows, later)",
+    FANOUT_CHUNK,
+    fanoutChunk(4_242, { authorId: 2, after: middle }),
+  ],
 ];
 
 describe("query plans at scale", () => {
