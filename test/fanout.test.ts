@@ -1,12 +1,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../scripts/stack/stack";
+import { FANOUT_CHUNK } from "../src/fanout/fanout.queries";
 
 /**
- * The fan-out queue in workerd (wrangler's local Queues): delivery, a failed delivery retried by
- * the queue without losing the entry, and the scheduled outbox sweep re-sending a fan-out whose
- * message never arrived. A Worker and a database of its own: its failure injection (a trigger on
- * the test database) touches no other test.
+ * The fan-out queue in workerd (wrangler's local Queues): delivery past one chunk, a failed
+ * delivery retried by the queue without losing the entry, the scheduled outbox sweep re-sending a
+ * fan-out whose message never arrived, a redelivery changing nothing, and an unfollow or a deletion
+ * that a late chunk never undoes. A Worker and a database of its own: its failure and delay
+ * injection (triggers on the test database) touches no other test.
  */
 let stack: Stack;
 let db: pg.Client;
@@ -43,6 +45,12 @@ async function user(name: string) {
   const login = await call("POST", "/auth/login", undefined, { username, password });
   return { id: created.json.id as number, token: login.json.access_token as string };
 }
+
+const timelineIds = async (u: { id: number; token: string }) =>
+  ((await call("GET", `/users/${u.id}/timeline`, u.token)).json as { id: number }[]).map((t) => t.id);
+
+const outboxGone = async (tweetId: number) =>
+  (await db.query("SELECT 1 FROM fanout_outbox WHERE tweet_id = $1", [tweetId])).rowCount === 0;
 
 const inTimeline = async (userId: number, tweetId: number) =>
   (await db.query("SELECT 1 FROM home_timeline WHERE user_id = $1 AND tweet_id = $2", [userId, tweetId])).rowCount ===
@@ -116,4 +124,115 @@ describe("the fan-out queue", () => {
     await stack.runScheduled();
     await until(() => inTimeline(reader.id, tweetId), 10_000);
   });
+
+  it("reaches every follower past one chunk, and the outbox row goes with the last", async () => {
+    const author = await user("chunks_author");
+    const reader = await user("chunks_reader");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: author.id });
+    // More followers than one chunk, written straight to the tables (followers_count stays low:
+    // the author is not a celebrity, whatever the test Worker's FANOUT_MAX_FOLLOWERS).
+    const extra = FANOUT_CHUNK + 10;
+    await db.query(
+      `WITH u AS (INSERT INTO users (username, password_hash)
+                  SELECT 'fc_' || substr(md5(random()::text), 1, 12) || g, 'x' FROM generate_series(1, $2::int) g RETURNING id)
+       INSERT INTO follows (follower_id, followee_id) SELECT id, $1 FROM u`,
+      [author.id, extra],
+    );
+    const tweet = await call("POST", "/tweets", author.token, { content: "to more than a chunk" });
+    expect(tweet.status).toBe(201);
+    await until(() => outboxGone(tweet.json.id), 20_000);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM follows f
+       JOIN home_timeline h ON h.user_id = f.follower_id AND h.tweet_id = $2
+       WHERE f.followee_id = $1`,
+      [author.id, tweet.json.id],
+    );
+    expect(rows[0].n).toBe(extra + 1);
+    expect(await timelineIds(reader)).toContain(tweet.json.id);
+  }, 60_000);
+
+  it("a redelivered fan-out changes nothing (one entry per follower)", async () => {
+    const reader = await user("again_reader");
+    const author = await user("again_author");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: author.id });
+    const tweet = await call("POST", "/tweets", author.token, { content: "delivered twice" });
+    await until(() => outboxGone(tweet.json.id), 10_000);
+    // The same fan-out again, as a duplicated or re-swept message delivers it.
+    await db.query("INSERT INTO fanout_outbox (tweet_id, created_at) VALUES ($1, now() - interval '1 minute')", [
+      tweet.json.id,
+    ]);
+    await stack.runScheduled();
+    await until(() => outboxGone(tweet.json.id), 10_000);
+    const { rows } = await db.query("SELECT user_id FROM home_timeline WHERE tweet_id = $1", [tweet.json.id]);
+    expect(rows).toEqual([{ user_id: reader.id }]);
+    expect((await timelineIds(reader)).filter((id) => id === tweet.json.id)).toHaveLength(1);
+  }, 30_000);
+
+  /**
+   * A chunk that read the follows before an unfollow (or a deletion) and writes after it: a
+   * trigger holds the chunk's insert (counting it in a sequence, which no rollback undoes) while
+   * the test unfollows or deletes; the entry then lands, and the read must not show it.
+   */
+  async function lateChunk(
+    name: string,
+    meanwhile: (ctx: {
+      reader: Awaited<ReturnType<typeof user>>;
+      author: Awaited<ReturnType<typeof user>>;
+      tweetId: number;
+    }) => Promise<void>,
+  ) {
+    const reader = await user(`${name}_reader`);
+    const author = await user(`${name}_author`);
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: author.id });
+    const seq = `held_${name}`;
+    await db.query(`CREATE SEQUENCE IF NOT EXISTS ${seq}`);
+    await db.query(`CREATE OR REPLACE FUNCTION hold_${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.author_id = ${author.id} THEN PERFORM nextval('${seq}'); PERFORM pg_sleep(2); END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER hold_${name} BEFORE INSERT ON home_timeline FOR EACH ROW EXECUTE FUNCTION hold_${name}()`,
+    );
+    try {
+      const tweet = await call("POST", "/tweets", author.token, { content: `held ${name}` });
+      expect(tweet.status).toBe(201);
+      const held = async () =>
+        Number((await db.query(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM ${seq}`)).rows[0].n) >
+        0;
+      await until(held, 10_000);
+      await meanwhile({ reader, author, tweetId: tweet.json.id });
+      // The late chunk commits its entry after the unfollow or deletion ...
+      await until(() => inTimeline(reader.id, tweet.json.id), 10_000);
+      // ... and the read does not show it.
+      expect(await timelineIds(reader)).not.toContain(tweet.json.id);
+    } finally {
+      await db.query(`DROP TRIGGER IF EXISTS hold_${name} ON home_timeline`);
+    }
+  }
+
+  // PGlite runs one statement at a time: a held chunk holds everything, so no unfollow or deletion
+  // can happen while it runs. The PostgreSQL server legs (TEST_DATABASE_URL) run these.
+  const concurrent = !!process.env.TEST_DATABASE_URL;
+
+  it.skipIf(!concurrent)(
+    "an unfollow during the fan-out is not undone by a late chunk",
+    async () => {
+      await lateChunk("unfollow", async ({ reader, author }) => {
+        const res = await call("DELETE", `/users/${reader.id}/following/${author.id}`, reader.token);
+        expect(res.status).toBe(204);
+      });
+    },
+    30_000,
+  );
+
+  it.skipIf(!concurrent)(
+    "a deletion during the fan-out is not undone by a late chunk",
+    async () => {
+      await lateChunk("deletion", async ({ author, tweetId }) => {
+        expect((await call("DELETE", `/tweets/${tweetId}`, author.token)).status).toBe(204);
+      });
+    },
+    30_000,
+  );
 });

@@ -6,6 +6,7 @@ import { migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/data
 import { type Queryable, seed } from "../seeds/seed";
 import { type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
+import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
 import { NEWEST_TWEETS, OLDEST_TWEETS } from "../src/models/tweet";
 import { USERS_BY_ID } from "../src/models/user";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
@@ -123,6 +124,13 @@ const cases: [string, number, Statement<unknown>][] = [
   ["GET /tweets/search (#hashtag)", 5_000, search(undefined, parseSearch("#jazz"), page(20))],
   ["GET /tweets/search (from:)", 21, search(undefined, parseSearch("from:pineappledreamer"), page(20))],
   ["GET /tweets/search (a rare word)", 5_000, search(undefined, parseSearch("zeppelin coffee"), page(20))],
+  // Not a list, but a walk of one: the fan-out's chunk, the first and a later one (author known).
+  ["fan-out chunk (the first)", FANOUT_CHUNK, fanoutChunk(4_242, undefined)],
+  [
+    "fan-out chunk (the account everyone follows, later)",
+    FANOUT_CHUNK,
+    fanoutChunk(4_242, { authorId: 2, after: middle }),
+  ],
 ];
 
 describe("query plans at scale", () => {

@@ -3,6 +3,8 @@ import type { Endpoint } from "./runner";
 
 const rand = (n: number) => 1 + Math.floor(Math.random() * n);
 const q = (s: string) => encodeURIComponent(s);
+/** A count as the scenario names show it (10,000). */
+export const count = (n: number) => n.toLocaleString("en");
 
 /**
  * The endpoint table: every endpoint of the API, each at one client and at ten. The first row
@@ -85,7 +87,7 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
     },
     {
       group: "follows",
-      name: "GET /users/{id}/followers (10,000)",
+      name: `GET /users/{id}/followers (${count(f.followers10k)})`,
       method: "GET",
       path: `/users/${f.author10k.id}/followers`,
     },
@@ -97,7 +99,7 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
     },
     {
       group: "follows",
-      name: "GET /users/{id}/following (5,000)",
+      name: `GET /users/{id}/following (${count(f.following.many)})`,
       method: "GET",
       path: `/users/${f.following5000.id}/following`,
     },
@@ -124,9 +126,9 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
     },
     ...(
       [
-        ["10", f.following10, timelineDeep.t10],
-        ["500", f.following500, timelineDeep.t500],
-        ["5,000", f.following5000, timelineDeep.t5000],
+        [count(f.following.few), f.following10, timelineDeep.t10],
+        [count(f.following.some), f.following500, timelineDeep.t500],
+        [count(f.following.many), f.following5000, timelineDeep.t5000],
       ] as const
     ).flatMap(([n, user, cursor]) => [
       {

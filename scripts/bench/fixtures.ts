@@ -5,10 +5,21 @@ import type { Stack } from "../stack/stack";
 
 /**
  * The benchmark's data: databases seeded at scale on first use and then reused, and, inside them,
- * the fixtures the scenarios need (users following 10 and 500 accounts, an account followed by
- * 10,000, threads to walk), created once, through the API where the API is what is measured.
+ * the fixtures the scenarios need (users following few, some and many accounts, an account
+ * followed by everyone, threads to walk), created once, through the API where the API is what is
+ * measured. Every count is derived from the seeded data, so the fixtures fit any scale.
  */
 export const BENCH_PASSWORD = "bench password";
+
+/** The bench's scales: the default, and BENCH_SCALE=small, a tenth of it. */
+export const SCALES = { default: 1, small: 10 } as const;
+/** The big database at a scale: 10,000 users, 1,000,000 tweets, 5,000,000 likes, ~1,000,000 follows (divided). */
+export const bigCounts = (divisor: number): Counts => ({
+  users: 10_000 / divisor,
+  tweets: 1_000_000 / divisor,
+  likes: 5_000_000 / divisor,
+  follows: 1_000_000 / divisor,
+});
 
 export async function ensureDatabase(
   server: string,
@@ -43,7 +54,7 @@ export async function ensureDatabase(
   return url;
 }
 
-type User = { id: number; username: string; token: string };
+export type User = { id: number; username: string; token: string };
 export type Fixtures = {
   following10: User;
   following500: User;
@@ -51,6 +62,8 @@ export type Fixtures = {
   author0: User;
   author10k: User;
   followers10k: number;
+  /** How many accounts following10, following500 and following5000 follow (fewer at a small scale). */
+  following: { few: number; some: number; many: number };
   /** A tweet with 200 descendants (20 replies with 9 replies each), the leaf of a 100-deep chain, a tweet with 1,000 replies. */
   thread: { root: number; deepLeaf: number; hub: number };
   /** Cursors about halfway down each list, for deep pages. */
@@ -82,31 +95,46 @@ async function benchUser(stack: Stack, username: string): Promise<User> {
   return login(stack, username, BENCH_PASSWORD);
 }
 
-/** Makes `user` follow `n` accounts through the API (so their newest tweets are backfilled), if not yet. */
-async function followMany(stack: Stack, url: string, user: User, n: number, from: number) {
-  const [{ count }] = await withClient(
-    url,
-    async (c) => (await c.query("SELECT following_count AS count FROM users WHERE id = $1", [user.id])).rows,
+const followingCount = async (url: string, id: number) =>
+  withClient(url, async (c) =>
+    Number((await c.query("SELECT following_count AS n FROM users WHERE id = $1", [id])).rows[0].n),
   );
-  const missing = Math.max(0, n - Number(count));
+
+/**
+ * Makes `user` follow `n` seeded accounts (ids `from`..`users`) through the API, so their newest
+ * tweets are backfilled, if not yet; returns how many it follows.
+ */
+async function followMany(stack: Stack, url: string, user: User, n: number, from: number, users: number) {
+  const missing = Math.max(0, n - (await followingCount(url, user.id)));
   for (let id = from, done = 0; done < missing; id++) {
+    if (id > users) throw new Error(`followMany: only ${users} seeded users, ${n} to follow from ${from}`);
     if (id === user.id) continue;
     await call(stack, "POST", `/users/${user.id}/following`, { target_user_id: id }, user.token);
     done++;
   }
+  return followingCount(url, user.id);
 }
 
 export async function ensureFixtures(stack: Stack, url: string, counts: Counts): Promise<Fixtures> {
   const following10 = await benchUser(stack, "bench_following_10");
   const following500 = await benchUser(stack, "bench_following_500");
   const author0 = await benchUser(stack, "bench_author_0");
-  // User 1 (the demo user) follows 5,000 accounts in the seed; user 2 is followed by everyone else.
+  // User 1 (the demo user) follows many accounts in the seed (5,000 at the default scale); user 2
+  // is followed by everyone else.
   const following5000 = await login(stack, seedUsername(0), DEMO_PASSWORD);
   const author10k = await login(stack, seedUsername(1), DEMO_PASSWORD);
-  // Following 10, user 2 among them: user 2 then has 10,000 followers.
+  // Following 10, user 2 among them: user 2 is then followed by every other user.
+  const { users } = counts;
   await call(stack, "POST", `/users/${following10.id}/following`, { target_user_id: author10k.id }, following10.token);
-  await followMany(stack, url, following10, 10, 1_000);
-  await followMany(stack, url, following500, 500, 2_000);
+  // Followees from a tenth and a fifth of the way up the ids (1,000 and 2,000 at the default
+  // scale): past the first accounts, which the seed's skewed choice makes the most followed.
+  const fromUp = (n: number, share: number) => Math.max(3, Math.min(Math.floor(users * share), users - n + 1));
+  const nFew = Math.min(10, users - 3);
+  const nSome = Math.min(500, Math.floor(users / 2));
+  const few = await followMany(stack, url, following10, nFew, fromUp(nFew, 0.1), users);
+  const some = await followMany(stack, url, following500, nSome, fromUp(nSome, 0.2), users);
+  const many = await followingCount(url, following5000.id);
+  if (users < 106) throw new Error("the bench's threads need at least 106 seeded users");
 
   const thread = await withClient(url, async (c) => {
     const found = await c.query(
@@ -178,7 +206,8 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
       rare: cursorOf(
         "/tweets/search",
         await q(
-          "SELECT created_at, id FROM tweets WHERE search @@ plainto_tsquery('english', 'zeppelin') ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
+          `SELECT created_at, id FROM tweets WHERE search @@ plainto_tsquery('english', 'zeppelin') ORDER BY created_at DESC, id DESC
+           OFFSET least(50, (SELECT count(*) / 2 FROM tweets WHERE search @@ plainto_tsquery('english', 'zeppelin'))) LIMIT 1`,
         ),
       ),
       followers: cursorOf(
@@ -201,11 +230,12 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
           thread.hub,
         ]),
       ),
-      // About halfway down the author's ~100 tweets.
+      // About halfway down the author's ~100 tweets (their middle at a smaller scale).
       fromUser: cursorOf(
         "/tweets/search",
         await q(
-          "SELECT created_at, id FROM tweets WHERE user_id = 3 ORDER BY created_at DESC, id DESC OFFSET 50 LIMIT 1",
+          `SELECT created_at, id FROM tweets WHERE user_id = 3 ORDER BY created_at DESC, id DESC
+           OFFSET least(50, (SELECT count(*) / 2 FROM tweets WHERE user_id = 3)) LIMIT 1`,
         ),
       ),
     };
@@ -221,6 +251,7 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
     author0,
     author10k,
     followers10k,
+    following: { few, some, many },
     thread,
     deep,
     users: counts.users,
@@ -228,6 +259,15 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
     rareWord: "zeppelin",
     fromUsername: seedUsername(2),
   };
+}
+
+/** The fan-out database's author (user 2, followed by every other user) and its followers. */
+export async function fanoutAuthor(stack: Stack, url: string) {
+  const author = await login(stack, seedUsername(1), DEMO_PASSWORD);
+  const followers = await withClient(url, async (c) =>
+    Number((await c.query("SELECT followers_count AS n FROM users WHERE id = $1", [author.id])).rows[0].n),
+  );
+  return { author, followers };
 }
 
 /** A timeline cursor about `depth` entries down a user's timeline (read through the API). */

@@ -1,10 +1,9 @@
 import { openConnection } from "../db/connection";
-import type { Position } from "../db/keyset";
 import { send } from "../db/run";
 import { loadConfig } from "../env";
 import { log } from "../lib/log";
 import type { Bindings } from "../types";
-import { FANOUT_CHUNK, fanoutChunk, staleOutbox } from "./fanout.queries";
+import { FANOUT_CHUNK, type FanoutPosition, fanoutChunk, staleOutbox } from "./fanout.queries";
 
 /**
  * The home timeline's write path, off the request path (README: "The home timeline").
@@ -17,7 +16,7 @@ import { FANOUT_CHUNK, fanoutChunk, staleOutbox } from "./fanout.queries";
  * backoff); every step is idempotent. A message that never arrives is re-sent by the scheduled
  * sweep of the outbox, so no fan-out is lost.
  */
-export type FanoutMessage = { tweetId: number; after?: { at: string; id: number } };
+export type FanoutMessage = { tweetId: number; authorId?: number; after?: { at: string; id: number } };
 
 /** How long one delivery writes chunks before handing the rest to a new message. */
 const DELIVERY_BUDGET_MS = 10_000;
@@ -41,8 +40,10 @@ export function enqueueFanout(
   waitUntil(sent);
 }
 
-const positionOf = (m: FanoutMessage): Position | undefined =>
-  m.after ? { at: new Date(m.after.at), id: m.after.id } : undefined;
+const positionOf = (m: FanoutMessage): FanoutPosition => ({
+  authorId: m.authorId,
+  after: m.after ? { at: new Date(m.after.at), id: m.after.id } : undefined,
+});
 
 /** The queue consumer: each message's chunks, a statement each; what a long fan-out leaves goes on as a new message. */
 export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bindings): Promise<void> {
@@ -60,16 +61,17 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
         // Chunk after chunk within this delivery (a statement each), for up to DELIVERY_BUDGET_MS;
         // whatever remains goes on as a new message from where this one stopped.
         const started = Date.now();
-        let after = positionOf(message.body);
+        let from = positionOf(message.body);
         for (;;) {
-          const [result] = await send(connection, fanoutChunk(message.body.tweetId, after));
-          if (!result || result.covered < FANOUT_CHUNK || !result.lastFollowedAt || result.lastFollowerId === null)
+          const [r] = await send(connection, fanoutChunk(message.body.tweetId, from));
+          if (!r || r.covered < FANOUT_CHUNK || !r.lastFollowedAt || r.lastFollowerId === null || r.authorId === null)
             break;
-          after = { at: result.lastFollowedAt, id: result.lastFollowerId };
+          from = { authorId: r.authorId, after: { at: r.lastFollowedAt, id: r.lastFollowerId } };
           if (Date.now() - started > DELIVERY_BUDGET_MS) {
             await env.FANOUT_QUEUE.send({
               tweetId: message.body.tweetId,
-              after: { at: after.at?.toISOString() ?? "", id: after.id },
+              authorId: r.authorId,
+              after: { at: r.lastFollowedAt.toISOString(), id: r.lastFollowerId },
             } satisfies FanoutMessage);
             break;
           }
