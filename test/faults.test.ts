@@ -33,7 +33,9 @@ const signup = (base: string, username: string) =>
     body: JSON.stringify({ username, password: "fault test password" }),
   });
 
-describe("faults", () => {
+// Each case starts a stack of its own and waits out restarts: on a loaded two-core machine that
+// takes longer than the suite's 30 s default.
+describe("faults", { timeout: 90_000 }, () => {
   it("database unreachable at start: quick 503s, then recovery without a restart", async () => {
     // The database's address is held by a listener that drops every connection, so that nothing
     // else (another file's stand-in or database on a port the OS handed out again) can answer there.
