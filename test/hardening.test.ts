@@ -57,7 +57,9 @@ async function writes(token: string, n: number) {
   return statuses;
 }
 
-describe("the write limit, reads and password changes", () => {
+// Each case may first wait for a fresh rate-limit window (up to 40 s) and then needs that many
+// seconds inside it: the suite's 30 s default is too short for the two together.
+describe("the write limit, reads and password changes", { timeout: 120_000 }, () => {
   it("is not spent by reads ([env.test]: 100 writes a minute per token)", async () => {
     const u = await newUser("reader");
     await freshWindow(30);
