@@ -50,8 +50,9 @@ let cron: ReturnType<typeof setInterval> | undefined;
 
 /**
  * Stops what this script started, whichever way it is asked to: Ctrl-C (SIGINT to the terminal's
- * process group), SIGTERM to npm alone (a process manager; npm passes it on), SIGHUP (the terminal
- * closed; or npm gone, below). wrangler runs in a process group of its own, so that the order is ours: the group
+ * process group), SIGHUP (the terminal closed), or SIGTERM to npm alone (a process manager: npm does
+ * not pass it on, so this script notices it is orphaned, below). wrangler runs in a process group of
+ * its own, so that the order is ours: the group
  * (wrangler, workerd, esbuild) first — SIGTERM, then SIGKILL for whatever is left after a grace —
  * then the stand-ins and the database. The script runs in npm's own Node process (`node --import
  * tsx`), not under tsx's CLI, whose signal relay kills its child ~30 ms after passing a signal on —
