@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectClient } from "../scripts/stack/database";
 import { type Stack, startStack } from "../scripts/stack/stack";
 import { FANOUT_CHUNK } from "../src/fanout/fanout.queries";
 
@@ -17,8 +18,7 @@ beforeAll(async () => {
     serverUrl: process.env.TEST_DATABASE_URL || undefined,
     env: "test",
   });
-  db = new pg.Client({ connectionString: stack.databaseUrl });
-  await db.connect();
+  db = await connectClient(stack.databaseUrl);
 });
 afterAll(async () => {
   await db?.end();

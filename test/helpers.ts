@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { expect, inject } from "vitest";
+import { withClient } from "../scripts/stack/database";
 import { countMismatches as countsOf, type Scope } from "../scripts/stack/invariants";
 
 export { NO_MISMATCHES } from "../scripts/stack/invariants";
@@ -115,13 +115,7 @@ export function nextLink(res: Res): string | undefined {
 
 /** A direct SQL query on the test database (for checks the API does not expose). */
 export async function sql<R = any>(text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as R[];
-  } finally {
-    await client.end();
-  }
+  return withClient(inject("databaseUrl"), async (client) => (await client.query(text, params)).rows as R[]);
 }
 
 export async function follow(user: TestUser, target: { id: number }) {
@@ -154,11 +148,5 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_
  * files write their fixtures meanwhile): how many rows each count is wrong on (all 0 when it holds).
  */
 export async function countMismatches(scope: Scope) {
-  const client = new pg.Client({ connectionString: inject("databaseUrl") });
-  await client.connect();
-  try {
-    return await countsOf(client, scope);
-  } finally {
-    await client.end();
-  }
+  return withClient(inject("databaseUrl"), (client) => countsOf(client, scope));
 }

@@ -1,8 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pg-proxy";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/database";
+import { connectClient, migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/database";
 import { type Queryable, seed } from "../seeds/seed";
 import { type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
@@ -42,12 +41,10 @@ beforeAll(async () => {
   const server = process.env.TEST_DATABASE_URL;
   if (server) {
     const name = `twitter_plans_${Date.now()}_${process.pid}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
+    const admin = await connectClient(server);
     await admin.query(`CREATE DATABASE ${name}`);
     await migrateUrl(withDatabase(server, name));
-    const client = new pg.Client({ connectionString: withDatabase(server, name) });
-    await client.connect();
+    const client = await connectClient(withDatabase(server, name));
     db = client;
     close = async () => {
       await client.end();

@@ -12,8 +12,7 @@ export const MIGRATIONS = join(ROOT, "drizzle");
 
 /** Applies drizzle-kit's migrations (the same files and bookkeeping as `drizzle-kit migrate`). */
 export async function migrateUrl(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectClient(url);
   try {
     await client.query("SET client_min_messages = warning");
     await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder: MIGRATIONS });
@@ -26,11 +25,30 @@ export async function migratePgliteDb(db: PGlite): Promise<void> {
   await migratePglite(drizzlePglite({ client: db }), { migrationsFolder: MIGRATIONS });
 }
 
+/**
+ * A pg client on `url`, connected. A server at max_connections (53300) or starting up (57P03)
+ * refuses a connection for a moment: the tests' own checks share the server with the stacks'
+ * bursts (two test files at once), so a refusal is retried for up to 20 s, as the Worker does.
+ */
+export async function connectClient(url: string): Promise<pg.Client> {
+  const started = Date.now();
+  for (let n = 1; ; n++) {
+    const client = new pg.Client({ connectionString: url });
+    client.on("error", () => {}); // a dropped connection fails the query in flight; not the process
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== "53300" && code !== "57P03") || Date.now() - started > 20_000) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(50 * n, 500)));
+    }
+  }
+}
+
 /** Runs `fn` with a pg client on `url`. */
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on("error", () => {}); // a dropped connection fails the query in flight; not the process
-  await client.connect();
+  const client = await connectClient(url);
   try {
     return await fn(client);
   } finally {

@@ -18,6 +18,7 @@ import { toApiError, transientOf } from "./errors";
  *   403  allowed      known before the query (the caller is the path's user), or a flag (the caller
  *                     is the tweet's author)
  *   404  targetFound  flag: the object the request acts on exists (a tweet to like, a user to follow)
+ *   403  blocked      flag: a block stands between the caller and the target's user (eitherBlocks in sql.ts)
  *
  * What JS knows is decided before the query and given to it (so a refused write writes nothing);
  * the flags come back on the statement's first row, beside `item` (null in an empty page's row).
@@ -30,8 +31,10 @@ export type Checks = {
   allowed?: boolean;
   forbidden?: () => ApiError;
   targetNotFound?: () => ApiError;
+  /** When the statement's `blocked` flag is true (blockStands in problem.ts). */
+  blocked?: () => ApiError;
 };
-type Flags = { callerOk?: unknown; found?: unknown; allowed?: unknown; targetFound?: unknown };
+type Flags = { callerOk?: unknown; found?: unknown; allowed?: unknown; targetFound?: unknown; blocked?: unknown };
 
 /** A conflict is retried this many times in all; a refusal until half the deadline has passed. */
 const CONFLICT_ATTEMPTS = 4;
@@ -82,6 +85,7 @@ function check(requester: Requester, row: Flags | undefined, checks: Checks) {
   if (checks.forbidden && (checks.allowed === false || (checks.allowed === undefined && failed("allowed"))))
     throw checks.forbidden();
   if (checks.targetNotFound && failed("targetFound")) throw checks.targetNotFound();
+  if (checks.blocked && row?.blocked === true) throw checks.blocked();
 }
 
 /** Sends a statement (deadline, retries) and returns its rows, unchecked: for work outside a request (the fan-out). */

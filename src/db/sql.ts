@@ -11,7 +11,7 @@ import {
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Caller, Db } from "../types";
 import type { Page } from "./keyset";
-import { tweets, users } from "./schema";
+import { blocks, mutes, tweets, users } from "./schema";
 
 /**
  * What statements share. A read statement is `SELECT <flags>, page.* FROM (SELECT) AS flags LEFT
@@ -39,6 +39,18 @@ export const callerOnly = (caller: Caller | undefined, name: string, condition: 
 
 export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${id})`;
 export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;
+
+/**
+ * The one block rule: a block stands between users `a` and `b`, in either direction (two
+ * primary-key probes). Every write it bars (follow, like, repost, reply, quote) and every read it
+ * filters (lists of tweets for a caller, an embedded quoted tweet, notifications) uses this.
+ */
+export const eitherBlocks = (a: number | Column | SQL, b: number | Column | SQL) =>
+  sql<boolean>`(EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${a} AND ${blocks.targetId} = ${b}) OR EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${b} AND ${blocks.targetId} = ${a}))`;
+
+/** `owner` mutes `target` (one primary-key probe): the home timeline and notifications leave the target out. */
+export const muting = (owner: number | Column | SQL, target: number | Column | SQL) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${mutes} WHERE ${mutes.ownerId} = ${owner} AND ${mutes.targetId} = ${target})`;
 
 /**
  * The caller's own row as a CTE, only while the token is current, locked for the whole statement:

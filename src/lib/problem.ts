@@ -55,6 +55,9 @@ export const validationFailed = (errors: FieldError[]) =>
 export const unauthorized = (detail: string) =>
   new ApiError(401, "Unauthorized", detail, { headers: { "WWW-Authenticate": 'Bearer realm="api"' } });
 export const forbidden = (detail: string) => new ApiError(403, "Forbidden", detail);
+/** A follow, like, repost, reply or quote while a block stands between the two users, either way. */
+export const blockStands = () =>
+  forbidden("A block stands between you and this user: you cannot follow them or act on their tweets.");
 export const notFound = (detail: string) => new ApiError(404, "Not Found", detail);
 export const methodNotAllowed = (allow: string[]) =>
   new ApiError(405, "Method Not Allowed", `Allowed methods: ${allow.join(", ")}.`, {
