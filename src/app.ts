@@ -12,6 +12,8 @@ import { accessLog } from "./middlewares/access-log";
 import { appContext } from "./middlewares/context";
 import { jsonCharset, securityHeaders } from "./middlewares/headers";
 import auth from "./routes/auth/auth.handlers";
+import blocks from "./routes/blocks/blocks.handlers";
+import bookmarks from "./routes/bookmarks/bookmarks.handlers";
 import conversations from "./routes/conversations/conversations.handlers";
 import follows from "./routes/follows/follows.handlers";
 import likes from "./routes/likes/likes.handlers";
@@ -51,7 +53,9 @@ const routes = app
   .route("/", likes)
   .route("/", follows)
   .route("/", timeline)
-  .route("/", conversations);
+  .route("/", conversations)
+  .route("/", blocks)
+  .route("/", bookmarks);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",

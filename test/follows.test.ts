@@ -28,6 +28,8 @@ describe("POST /users/{id}/following", () => {
       tweet_count: 0,
       following: true,
       followed_by: false,
+      blocking: false,
+      muting: false,
     });
     const [{ created_at: before }] = await sql("SELECT created_at FROM follows WHERE follower_id = $1", [a.id]);
     const again = await follow(a, b);

@@ -17,6 +17,7 @@ describe("POST /tweets", () => {
       conversation_id: res.json.id,
       reply_count: 0,
       liked: false,
+      bookmarked: false,
     });
     expect(res.headers.get("location")).toBe(`/tweets/${res.json.id}`);
     expect((await api(`/tweets/${res.json.id}`)).json).toMatchObject({ id: res.json.id, content: "Hello world" });

@@ -2,6 +2,7 @@ import type { SQL } from "drizzle-orm";
 import { type ApiError, gatewayTimeout, unauthorized } from "../lib/problem";
 import type { Connection, Db, Requester, Row } from "../types";
 import { toApiError, transientOf } from "./errors";
+import type { Scanned } from "./keyset";
 
 /**
  * The one way a request talks to the database.
@@ -125,14 +126,42 @@ export async function runList<R extends { item: unknown }>(
 }
 
 /**
- * Several statements as one transaction in one round trip (see Connection.transaction), with the
- * same deadline, retries and checks (on the first statement's first row).
+ * A statement that returns a page read by a bounded scan (Page.scan): its items and where the scan
+ * stopped (the `scan_*` flags of Page.scanned), for the next page's cursor (Page.cut).
  */
-export async function runTransaction(requester: Requester, statements: SQL[], checks: Checks = {}): Promise<Row[][]> {
+export async function runPage<
+  R extends { item: unknown; scanFull: boolean | null; scanLastId: number | null; scanLastAt: Date | null },
+>(requester: Requester, statement: Statement<R>, checks: Checks = {}) {
+  const rows = await run(requester, statement, checks);
+  const first = rows[0];
+  const scanned: Scanned = {
+    full: first?.scanFull ?? false,
+    lastId: first?.scanLastId ?? null,
+    lastAt: first?.scanLastAt ?? null,
+  };
+  const items = rows.flatMap((r) =>
+    r.item === null || r.item === undefined ? [] : [r.item as NonNullable<R["item"]>],
+  );
+  return { items, scanned };
+}
+
+/**
+ * Several statements as one transaction in one round trip (see Connection.transaction), with the
+ * same deadline, retries and checks: on the statements' first rows, a later statement's flag
+ * overriding an earlier one's (a statement after a lock knows better). Rows come back raw
+ * (column names, the driver's types). `statements` may be built on the connection's Drizzle handle.
+ */
+export async function runTransaction(
+  requester: Requester,
+  statements: SQL[] | ((db: Db) => SQL[]),
+  checks: Checks = {},
+): Promise<Row[][]> {
   const connection = await requester.connection();
-  const results = await withRetries(connection.deadlineMs, () => connection.transaction(statements));
-  const first = results[0]?.[0] ?? {};
-  check(requester, { callerOk: first.caller_ok, found: first.found }, checks);
+  const sent = typeof statements === "function" ? statements(connection.db) : statements;
+  const results = await withRetries(connection.deadlineMs, () => connection.transaction(sent));
+  const first: Row = Object.assign({}, ...results.map((rows) => rows[0] ?? {}));
+  const flags = { callerOk: first.caller_ok, found: first.found, targetFound: first.target_found };
+  check(requester, { ...flags, blocked: first.blocked }, checks);
   return results;
 }
 

@@ -1,9 +1,12 @@
 import {
   and,
+  asc,
   type Column,
   type ColumnsSelection,
   eq,
+  or,
   type SQL,
+  type SQLWrapper,
   type Subquery,
   sql,
   type WithSubquery,
@@ -70,6 +73,43 @@ export const lockedCaller = <Name extends string>(
       .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
       .for(strength),
   );
+
+/**
+ * Two users' rows — the caller's, only while its token is current, and another's — locked in id
+ * order: every write between two users that changes both their counts (a follow either way, a
+ * block) takes the pair in this one order, so they queue instead of deadlocking.
+ */
+export const lockedPair = (db: Db, caller: Caller, targetId: number) =>
+  db.$with("pair").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(or(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)), eq(users.id, targetId)))
+      .orderBy(asc(users.id))
+      .for("no key update"),
+  );
+
+/**
+ * The first statement of a transaction between two users (a follow, a block): it takes the pair's
+ * locks, so the next statement, whose snapshot is taken after them (READ COMMITTED), sees every
+ * row a concurrent write on the pair committed: a block sees the follow that got in first, and a
+ * follow sees the block. One statement could not: its snapshot would predate the wait.
+ */
+export const lockPair = (db: Db, caller: Caller, targetId: number) => {
+  const pair = lockedPair(db, caller, targetId);
+  return sqlOf(
+    db
+      .with(pair)
+      .select({
+        callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${pair} WHERE ${pair.id} = ${caller.id})`),
+        targetFound: flag("target_found", sql`EXISTS (SELECT 1 FROM ${pair} WHERE ${pair.id} = ${targetId})`),
+      })
+      .from(flagsRow),
+  );
+};
+
+/** A built statement's SQL, to send it in a transaction (runTransaction). */
+export const sqlOf = (query: unknown) => (query as SQLWrapper).getSQL();
 
 /** A column's name without its table, for the left side of `UPDATE … SET` and INSERT column lists. */
 export const columnName = (column: Column) => sql.identifier(column.name);

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { type Order, Page } from "../db/keyset";
+import { type Order, Page, type Scanned } from "../db/keyset";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PLAIN_DECIMAL } from "../lib/limits";
 import type { AppContext } from "../types";
 
@@ -37,11 +37,17 @@ export const readPage = (c: AppContext, order: Order, query: { limit?: number; c
   Page.read(order, c.req.path, query);
 
 /**
- * The page's items from the `limit + 1` rows a statement read, and, when more exist,
- * `Link: <next page URL>; rel="next"`, keeping the other query parameters.
+ * The page's items from the `limit + 1` rows a statement read, and, when more exist (or the
+ * statement's bounded scan stopped at its bound, `scanned`), `Link: <next page URL>; rel="next"`,
+ * keeping the other query parameters.
  */
-export function paginate<Item extends { id: number }>(c: AppContext, page: Page, rows: Item[]): Item[] {
-  const { items, next } = page.cut(rows);
+export function paginate<Item extends { id: number }>(
+  c: AppContext,
+  page: Page,
+  rows: Item[],
+  scanned?: Scanned,
+): Item[] {
+  const { items, next } = page.cut(rows, scanned);
   if (next) {
     const url = new URL(c.req.url);
     url.searchParams.set("cursor", next);

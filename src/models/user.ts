@@ -3,8 +3,8 @@ import { sql } from "drizzle-orm";
 import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order } from "../db/keyset";
-import { follows, users } from "../db/schema";
-import { callerOnly } from "../db/sql";
+import { blocks, follows, users } from "../db/schema";
+import { callerOnly, muting } from "../db/sql";
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../lib/limits";
 import { notFound } from "../lib/problem";
 import { normalizePassword, PASSWORD_RULE, passwordKeepsRule } from "../lib/text";
@@ -16,7 +16,7 @@ import type { Caller, Db } from "../types";
  * (blocking, muting) is added here: a column in `userColumns`, a property in `User` and `toUser`.
  */
 
-/** The columns of a User, from `users` (and, with a token, whether the caller follows them and they the caller). */
+/** The columns of a User, from `users` (and, with a token, whether the caller follows them and they the caller, blocks and mutes them). */
 export const userColumns = (caller: Caller | undefined) => ({
   id: users.id,
   username: users.username,
@@ -36,6 +36,12 @@ export const userColumns = (caller: Caller | undefined) => ({
     (c) =>
       sql`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${users.id} AND ${follows.followeeId} = ${c.id})`,
   ),
+  blocking: callerOnly(
+    caller,
+    "blocking",
+    (c) => sql`EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${c.id} AND ${blocks.targetId} = ${users.id})`,
+  ),
+  muting: callerOnly(caller, "muting", (c) => muting(c.id, users.id)),
 });
 
 export type UserRow = SelectResultFields<ReturnType<typeof userColumns>>;
@@ -80,6 +86,8 @@ export const User = z
     tweet_count: count("Tweets by this user", 310),
     following: forCaller("Whether you follow this user"),
     followed_by: forCaller("Whether this user follows you"),
+    blocking: forCaller("Whether you block this user"),
+    muting: forCaller("Whether you mute this user"),
   })
   .openapi("User");
 
@@ -90,10 +98,32 @@ export const toUser = (u: UserRow): z.infer<typeof User> => ({
   followers_count: u.followersCount,
   following_count: u.followingCount,
   tweet_count: u.tweetCount,
-  ...(u.following === null || u.followedBy === null ? {} : { following: u.following, followed_by: u.followedBy }),
+  ...(u.following === null || u.followedBy === null || u.blocking === null || u.muting === null
+    ? {}
+    : { following: u.following, followed_by: u.followedBy, blocking: u.blocking, muting: u.muting }),
 });
 
+/** A User row as a transaction returns it (runTransaction: column names, the driver's types). */
+export const userFromRow = (r: Record<string, unknown>): UserRow => {
+  const flag = (v: unknown) => (v === null || v === undefined ? null : v === true || v === "t" || v === "true");
+  return {
+    id: Number(r.id),
+    username: String(r.username),
+    createdAt: users.createdAt.mapFromDriverValue(r.created_at as string),
+    followersCount: Number(r.followers_count),
+    followingCount: Number(r.following_count),
+    tweetCount: Number(r.tweet_count),
+    following: flag(r.following),
+    followedBy: flag(r.followed_by),
+    blocking: flag(r.blocking),
+    muting: flag(r.muting),
+  } as UserRow;
+};
+
 export const userNotFound = (id: number) => () => notFound(`User ${id} does not exist.`);
+
+/** Blocks and mutes: most recent first, by the block's or mute's time, then the user's id. */
+export const RECENT_RELATIONS: Order = { direction: "desc", at: "since" };
 
 /** GET /users: id ascending. */
 export const USERS_BY_ID: Order = { direction: "asc" };

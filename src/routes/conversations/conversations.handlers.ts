@@ -1,4 +1,4 @@
-import { runList } from "../../db/run";
+import { runList, runPage } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
 import { OLDEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
@@ -9,8 +9,10 @@ import * as routes from "./conversations.routes";
 export const replies: AppRouteHandler<typeof routes.replies> = async (c) => {
   const { id } = c.req.valid("param");
   const page = readPage(c, OLDEST_TWEETS, c.req.valid("query"));
-  const tweets = await runList(c.var, queries.replies(c.var.caller, id, page), { notFound: tweetNotFound(id) });
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  const { items: tweets, scanned } = await runPage(c.var, queries.replies(c.var.caller, id, page), {
+    notFound: tweetNotFound(id),
+  });
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 export const context: AppRouteHandler<typeof routes.context> = async (c) => {

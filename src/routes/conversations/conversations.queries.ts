@@ -1,17 +1,17 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, type Column, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Page } from "../../db/keyset";
 import { tweets } from "../../db/schema";
 import { callerOk, flag, selectWithFlags, tweetExists } from "../../db/sql";
 import { MAX_ANCESTORS, MAX_DESCENDANT_DEPTH, MAX_DESCENDANTS } from "../../lib/limits";
-import { selectTweets } from "../../models/tweet";
+import { selectTweets, visibleTo, visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /** GET /tweets/{id}/replies: the direct replies, oldest first (created_at, then id, ascending). */
 export const replies = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
-  const list = page.take(selectTweets(db, caller), eq(tweets.inReplyToTweetId, tweetId), tweets.createdAt, tweets.id);
-  const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
-  return selectWithFlags(db, flags, list.as("page"), { order: page });
+  const { scan, list, flags } = visibleTweets(db, caller, page, eq(tweets.inReplyToTweetId, tweetId));
+  const found = flag("found", tweetExists(tweetId));
+  return selectWithFlags(db, { callerOk: callerOk(caller), found, ...flags }, list, { order: page, withs: [scan] });
 };
 
 const child = alias(tweets, "child");
@@ -28,8 +28,13 @@ const parent = alias(tweets, "parent");
  *   first nodes in that order and each node only its MAX_DESCENDANTS first replies (nothing later
  *   can be among the first MAX_DESCENDANTS of the walk), and the walk stops MAX_DESCENDANT_DEPTH
  *   levels down: the work is bounded whatever the size of the thread.
+ *
+ * A tweet whose author blocks the caller or is blocked by them (`visibleTo`) stops either walk:
+ * the ancestors end below it, and it and its replies are not among the descendants.
  */
 export const context = (caller: Caller | undefined, tweetId: number) => (db: Db) => {
+  // A tweet the caller does not see ends the ancestors below it, and leaves the descendants with its replies.
+  const shown = (authorId: Column) => visibleTo(caller, authorId);
   const walk = db
     .$with("walk", {
       id: tweets.id,
@@ -40,11 +45,11 @@ export const context = (caller: Caller | undefined, tweetId: number) => (db: Db)
       sql`WITH RECURSIVE ancestors(id, parent_id, depth) AS (
             SELECT ${parent.id}, ${parent.inReplyToTweetId}, 1
             FROM ${tweets} AS ${child} JOIN ${tweets} AS ${parent} ON ${parent.id} = ${child.inReplyToTweetId}
-            WHERE ${child.id} = ${tweetId}
+            WHERE ${child.id} = ${tweetId} AND ${shown(parent.userId)}
             UNION ALL
             SELECT ${parent.id}, ${parent.inReplyToTweetId}, a.depth + 1
             FROM ancestors AS a JOIN ${tweets} AS ${parent} ON ${parent.id} = a.parent_id
-            WHERE a.depth < ${MAX_ANCESTORS}),
+            WHERE a.depth < ${MAX_ANCESTORS} AND ${shown(parent.userId)}),
           descendants(id, path, depth) AS (
             SELECT ${tweets.id}, ARRAY[]::int[], 0 FROM ${tweets} WHERE ${tweets.id} = ${tweetId}
             UNION ALL
@@ -53,7 +58,7 @@ export const context = (caller: Caller | undefined, tweetId: number) => (db: Db)
                      row_number() OVER (ORDER BY d.path, r.rank) AS level_rank
               FROM descendants AS d CROSS JOIN LATERAL (
                 SELECT ${child.id} AS id, (row_number() OVER (ORDER BY ${child.createdAt}, ${child.id}))::int AS rank
-                FROM ${tweets} AS ${child} WHERE ${child.inReplyToTweetId} = d.id
+                FROM ${tweets} AS ${child} WHERE ${child.inReplyToTweetId} = d.id AND ${shown(child.userId)}
                 ORDER BY ${child.createdAt}, ${child.id} LIMIT ${MAX_DESCENDANTS}) AS r
               WHERE d.depth < ${MAX_DESCENDANT_DEPTH}) AS level
             WHERE level.level_rank <= ${MAX_DESCENDANTS})

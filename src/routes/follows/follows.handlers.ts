@@ -1,9 +1,9 @@
-import { run, runItem, runList } from "../../db/run";
+import { run, runList, runTransaction } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
-import { badRequest, forbidden } from "../../lib/problem";
+import { badRequest, blockStands, forbidden } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
-import { toUser, userNotFound } from "../../models/user";
+import { toUser, userFromRow, userNotFound } from "../../models/user";
 import type { AppRouteHandler } from "../../types";
 import * as queries from "./follows.queries";
 import * as routes from "./follows.routes";
@@ -31,11 +31,14 @@ export const follow: AppRouteHandler<typeof routes.follow> = async (c) => {
   if (id === target_user_id)
     throw badRequest("You cannot follow yourself.", [{ path: "target_user_id", message: "must not be your own id" }]);
   const { caller, checks } = asUser(c, id, notSelf);
-  const followed = await runItem(c.var, queries.follow(caller, id, target_user_id, c.var.config.fanoutMaxFollowers), {
-    ...checks,
-    targetNotFound: userNotFound(target_user_id),
-  });
-  return c.json(toUser(followed.item), followed.inserted ? 201 : 200);
+  const [, rows] = await runTransaction(
+    c.var,
+    queries.follow(caller, id, target_user_id, c.var.config.fanoutMaxFollowers),
+    { ...checks, targetNotFound: userNotFound(target_user_id), blocked: blockStands },
+  );
+  const followed = rows?.[0];
+  if (!followed || followed.id === null) throw userNotFound(target_user_id)();
+  return c.json(toUser(userFromRow(followed)), followed.inserted === true ? 201 : 200);
 };
 
 export const unfollow: AppRouteHandler<typeof routes.unfollow> = async (c) => {

@@ -1,7 +1,18 @@
-import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
-import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
+import {
+  callerOk,
+  columnName,
+  eitherBlocks,
+  flag,
+  flagsRow,
+  lockedPair,
+  lockPair,
+  selectWithFlags,
+  sqlOf,
+  userExists,
+} from "../../db/sql";
 import { trimTimelines } from "../../db/timeline";
 import { FOLLOW_BACKFILL } from "../../lib/limits";
 import { selectUsers } from "../../models/user";
@@ -38,30 +49,27 @@ export const followList =
     return selectWithFlags(db, flags, list.as("page"), { order: page });
   };
 
-/** Both users' rows, locked in id order; the caller's only while its token is current. */
-const lockedPair = (db: Db, caller: Caller, targetId: number) =>
-  db.$with("pair").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(or(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)), eq(users.id, targetId)))
-      .orderBy(asc(users.id))
-      .for("no key update"),
-  );
-
 /**
- * POST /users/{id}/following: follows unless already following (the follow keeps its first time),
- * counts it on both users, enters the followee into `celebrities` when it reaches the fan-out
- * threshold, and backfills the follower's home timeline with the followee's FOLLOW_BACKFILL newest
- * tweets (then trims it), so the next timeline read has them.
+ * POST /users/{id}/following: follows unless already following (the follow keeps its first time)
+ * or a block stands between the two (`blocked`: 403), counts it on both users, enters the followee
+ * into `celebrities` when it reaches the fan-out threshold, and backfills the follower's home
+ * timeline with the followee's FOLLOW_BACKFILL newest tweets (then trims it), so the next timeline
+ * read has them. A transaction of two statements in one round trip: the pair's locks first
+ * (lockPair), so that the follow sees a block committed while it waited, and a block the follow.
  */
-export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
+export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => [
+  lockPair(db, caller, targetId),
+  sqlOf(followStatement(caller, userId, targetId, fanoutMaxFollowers)(db)),
+];
+
+const followStatement = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
   const locked = lockedPair(db, caller, targetId);
   const mayFollow = userId === caller.id;
+  const blocked = eitherBlocks(caller.id, targetId);
   const inserted = db.$with("inserted", { followeeId: follows.followeeId }).as(
     sql`INSERT INTO ${follows} (${columnName(follows.followerId)}, ${columnName(follows.followeeId)})
           SELECT f.id, t.id FROM ${locked} AS f, ${locked} AS t
-          WHERE f.id = ${caller.id} AND t.id = ${targetId} AND ${mayFollow}::boolean
+          WHERE f.id = ${caller.id} AND t.id = ${targetId} AND ${mayFollow}::boolean AND NOT ${blocked}
           ON CONFLICT DO NOTHING
           RETURNING ${columnName(follows.followeeId)}`,
   );
@@ -107,6 +115,7 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+    blocked: flag("blocked", blocked),
   };
   return selectWithFlags(db, flags, followee, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
 };

@@ -1,7 +1,7 @@
-import { run, runItem, runList } from "../../db/run";
+import { run, runItem, runList, runPage } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
-import { forbidden } from "../../lib/problem";
+import { blockStands, forbidden } from "../../lib/problem";
 import { asUser } from "../../middlewares/auth";
 import { toTweet, tweetNotFound } from "../../models/tweet";
 import { toUser, userNotFound } from "../../models/user";
@@ -14,8 +14,10 @@ const notSelf = () => forbidden("You can only like and unlike as yourself.");
 export const likedTweets: AppRouteHandler<typeof routes.likedTweets> = async (c) => {
   const { id } = c.req.valid("param");
   const page = readPage(c, queries.RECENT_LIKES, c.req.valid("query"));
-  const tweets = await runList(c.var, queries.likedTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  const { items: tweets, scanned } = await runPage(c.var, queries.likedTweets(c.var.caller, id, page), {
+    notFound: userNotFound(id),
+  });
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 export const likingUsers: AppRouteHandler<typeof routes.likingUsers> = async (c) => {
@@ -32,6 +34,7 @@ export const like: AppRouteHandler<typeof routes.like> = async (c) => {
   const liked = await runItem(c.var, queries.like(caller, id, tweet_id), {
     ...checks,
     targetNotFound: tweetNotFound(tweet_id),
+    blocked: blockStands,
   });
   return c.json(toTweet(liked.item), liked.inserted ? 201 : 200);
 };

@@ -4,6 +4,7 @@ import { likes, tweets, users } from "../../db/schema";
 import {
   callerOk,
   columnName,
+  eitherBlocks,
   flag,
   flagsRow,
   lockedCaller,
@@ -11,7 +12,7 @@ import {
   tweetExists,
   userExists,
 } from "../../db/sql";
-import { selectTweets } from "../../models/tweet";
+import { markedTweets, selectTweets } from "../../models/tweet";
 import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
 
@@ -36,12 +37,11 @@ const recentLikes = (db: Db, by: "user" | "tweet", id: number, page: Page) => {
   return page.take(query, eq(by === "user" ? likes.userId : likes.tweetId, id), likes.createdAt, other).as("recent");
 };
 
-/** GET /users/{id}/liked_tweets: most recently liked first (likes.created_at, then tweet id). */
+/** GET /users/{id}/liked_tweets: most recently liked first (likes.created_at, then tweet id), the tweets the caller sees. */
 export const likedTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
-  const recent = recentLikes(db, "user", userId, page);
-  const list = selectTweets(db, caller, { likedAt: recent.likedAt }).innerJoin(recent, eq(tweets.id, recent.otherId));
-  const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
-  return selectWithFlags(db, flags, list.as("page"), { order: page });
+  const { scan, list, flags } = markedTweets(db, caller, likes, userId, page, "likedAt");
+  const found = flag("found", userExists(userId));
+  return selectWithFlags(db, { callerOk: callerOk(caller), found, ...flags }, list, { order: page, withs: [scan] });
 };
 
 /** GET /tweets/{id}/liking_users: most recent like first (likes.created_at, then user id). */
@@ -53,15 +53,20 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 };
 
 /**
- * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
- * bumps like_count only when a row was inserted. `inserted` tells 201 from 200.
+ * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) or a
+ * block stands between the caller and the author (`blocked`: 403), and bumps like_count only when a
+ * row was inserted. `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const liker = lockedCaller(db, "liker", caller, "key share");
+  const blocked = eitherBlocks(
+    caller.id,
+    sql`(SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`,
+  );
   const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
     sql`INSERT INTO ${likes} (${columnName(likes.userId)}, ${columnName(likes.tweetId)})
           SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
-          WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId}
+          WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId} AND NOT ${blocked}
           ON CONFLICT DO NOTHING
           RETURNING ${columnName(likes.tweetId)}`,
   );
@@ -81,6 +86,7 @@ export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
+    blocked: flag("blocked", blocked),
   };
   return selectWithFlags(db, flags, tweet.as("page"), { withs: [liker, inserted, counted] });
 };

@@ -1,4 +1,4 @@
-import { runList } from "../../db/run";
+import { runPage } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
 import { NEWEST_TWEETS, toTweet } from "../../models/tweet";
@@ -10,8 +10,8 @@ import * as routes from "./search.routes";
 export const search: AppRouteHandler<typeof routes.search> = async (c) => {
   const query = c.req.valid("query");
   const page = readPage(c, NEWEST_TWEETS, query);
-  const tweets = await runList(c.var, queries.search(c.var.caller, parseSearch(query.q), page));
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  const { items: tweets, scanned } = await runPage(c.var, queries.search(c.var.caller, parseSearch(query.q), page));
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 /** The resource's router: each route of the table with its handler. */

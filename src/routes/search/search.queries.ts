@@ -2,7 +2,7 @@ import { and, type SQL, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
 import { tweets, users } from "../../db/schema";
 import { callerOk, selectWithFlags } from "../../db/sql";
-import { selectTweets } from "../../models/tweet";
+import { visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 import type { SearchQuery, Term } from "./search.parser";
 
@@ -65,6 +65,6 @@ export function searchCondition(query: SearchQuery): SQL {
 
 /** GET /tweets/search: newest first, keyset pages. */
 export const search = (caller: Caller | undefined, query: SearchQuery, page: Page) => (db: Db) => {
-  const list = page.take(selectTweets(db, caller), searchCondition(query), tweets.createdAt, tweets.id);
-  return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
+  const { scan, list, flags } = visibleTweets(db, caller, page, searchCondition(query));
+  return selectWithFlags(db, { callerOk: callerOk(caller), ...flags }, list, { order: page, withs: [scan] });
 };

@@ -1,4 +1,4 @@
-import { runList } from "../../db/run";
+import { runPage } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
 import { forbidden } from "../../lib/problem";
@@ -13,11 +13,11 @@ export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   const { id } = c.req.valid("param");
   const { caller, checks } = asUser(c, id, () => forbidden("You can only read your own home timeline."));
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
-  const tweets = await runList(c.var, queries.homeTimelinePage(caller, id, page), {
+  const { items: tweets, scanned } = await runPage(c.var, queries.homeTimelinePage(caller, id, page), {
     notFound: userNotFound(id),
     ...checks,
   });
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 /** The resource's router: each route of the table with its handler. */

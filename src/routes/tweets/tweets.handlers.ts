@@ -1,8 +1,8 @@
-import { run, runItem, runList } from "../../db/run";
+import { run, runItem, runPage } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
-import { forbidden, unprocessable } from "../../lib/problem";
+import { blockStands, forbidden, unprocessable } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
 import { userNotFound } from "../../models/user";
@@ -12,15 +12,17 @@ import * as routes from "./tweets.routes";
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
-  const tweets = await runList(c.var, queries.listTweets(c.var.caller, page));
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  const { items: tweets, scanned } = await runPage(c.var, queries.listTweets(c.var.caller, page));
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 export const userTweets: AppRouteHandler<typeof routes.userTweets> = async (c) => {
   const { id } = c.req.valid("param");
   const page = readPage(c, NEWEST_TWEETS, c.req.valid("query"));
-  const tweets = await runList(c.var, queries.userTweets(c.var.caller, id, page), { notFound: userNotFound(id) });
-  return c.json(paginate(c, page, tweets).map(toTweet), 200);
+  const { items: tweets, scanned } = await runPage(c.var, queries.userTweets(c.var.caller, id, page), {
+    notFound: userNotFound(id),
+  });
+  return c.json(paginate(c, page, tweets, scanned).map(toTweet), 200);
 };
 
 /**
@@ -41,7 +43,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const idempotencyKey = c.req.valid("header")["idempotency-key"];
   const requestHash = idempotencyKey === undefined ? undefined : await requestHashOf(content, in_reply_to_tweet_id);
   const input = { content, idempotencyKey, requestHash, allowed, inReplyTo: in_reply_to_tweet_id };
-  // 401, 403, then the key reused with another body (422, even for a reply to a missing tweet), then 404.
+  // 401, 403, then the key reused with another body (422, even for a reply to a missing tweet), then 404, then 403 (a block).
   const [row] = await run(c.var, queries.createTweet(caller, input), {
     allowed,
     forbidden: () => forbidden("You can only tweet as yourself."),
@@ -50,7 +52,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     throw unprocessable(
       "This Idempotency-Key was used before with a different request; nothing was created. Use a new key for a new tweet.",
     );
-  if (!row?.item) throw tweetNotFound(in_reply_to_tweet_id ?? 0)();
+  // Nothing written: the replied-to tweet is missing (404), or a block stands between its author and the caller (403).
+  if (!row?.item) throw row?.blocked ? blockStands() : tweetNotFound(in_reply_to_tweet_id ?? 0)();
   const created = { ...row, item: row.item };
   if (created.fanout)
     enqueueFanout(c.env.FANOUT_QUEUE, (p) => c.executionCtx.waitUntil(p), created.item.id, c.var.requestId);

@@ -1,21 +1,30 @@
 import { and, eq, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
-import { callerOk, columnName, flag, flagsRow, lockedCaller, selectWithFlags, userExists } from "../../db/sql";
-import { selectTweets } from "../../models/tweet";
+import { bookmarks, celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
+import {
+  callerOk,
+  columnName,
+  eitherBlocks,
+  flag,
+  flagsRow,
+  lockedCaller,
+  selectWithFlags,
+  userExists,
+} from "../../db/sql";
+import { selectTweets, visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /** GET /tweets: newest first (created_at, then id, descending). */
 export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) => {
-  const list = page.take(selectTweets(db, caller), undefined, tweets.createdAt, tweets.id);
-  return selectWithFlags(db, { callerOk: callerOk(caller) }, list.as("page"), { order: page });
+  const { scan, list, flags } = visibleTweets(db, caller, page, undefined);
+  return selectWithFlags(db, { callerOk: callerOk(caller), ...flags }, list, { order: page, withs: [scan] });
 };
 
 /** GET /users/{id}/tweets: one author's tweets, newest first, and whether the author exists. */
 export const userTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
-  const list = page.take(selectTweets(db, caller), eq(tweets.userId, userId), tweets.createdAt, tweets.id);
-  const flags = { callerOk: callerOk(caller), found: flag("found", userExists(userId)) };
-  return selectWithFlags(db, flags, list.as("page"), { order: page });
+  const { scan, list, flags } = visibleTweets(db, caller, page, eq(tweets.userId, userId));
+  const found = flag("found", userExists(userId));
+  return selectWithFlags(db, { callerOk: callerOk(caller), found, ...flags }, list, { order: page, withs: [scan] });
 };
 
 /** GET /tweets/{id}. */
@@ -36,7 +45,8 @@ export type NewTweetInput = {
  * POST /tweets, one statement:
  * - lock the author's row (the tweet count changes; an account deletion waits for this, see
  *   users.queries.ts) and, for a reply, the parent's (its reply count changes; a parent deleted
- *   meanwhile is not found, and the reply is not written: 404);
+ *   meanwhile is not found, and the reply is not written: 404; nor is it when a block stands
+ *   between the caller and the parent's author: `blocked`, 403);
  * - insert the tweet; with an Idempotency-Key, a retry (also a concurrent one) hits the unique
  *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
  *   (`inserted` false) instead of a second tweet; the key reused with another request (another
@@ -51,6 +61,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       .select({
         id: tweets.id,
         conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
+        blocked: eitherBlocks(caller.id, tweets.userId).as("blocked"),
       })
       .from(tweets)
       .where(eq(tweets.id, input.inReplyTo ?? 0))
@@ -91,7 +102,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
                                  ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)}, ${columnName(tweets.requestHash)})
           SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}, ${hash}
           FROM ${author} LEFT JOIN ${parent} ON true
-          WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL` : sql``}
+          WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL AND NOT ${parent.blocked}` : sql``}
             AND NOT EXISTS (SELECT 1 FROM ${prior} WHERE ${otherRequest(prior.requestHash)})
           ON CONFLICT (${columnName(tweets.userId)}, ${columnName(tweets.idempotencyKey)})
             DO UPDATE SET ${columnName(tweets.idempotencyKey)} = excluded.${columnName(tweets.idempotencyKey)}
@@ -140,6 +151,11 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
         "liked",
         sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${created.id} AND ${likes.userId} = ${caller.id})`,
       ),
+      // An Idempotency-Key retry returns the first request's tweet, which may have been bookmarked since.
+      bookmarked: flag(
+        "bookmarked",
+        sql`EXISTS (SELECT 1 FROM ${bookmarks} WHERE ${bookmarks.userId} = ${caller.id} AND ${bookmarks.tweetId} = ${created.id})`,
+      ),
     })
     .from(created)
     .innerJoin(author, sql`true`)
@@ -147,6 +163,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
     targetFound: flag("target_found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
+    blocked: flag("blocked", sql`EXISTS (SELECT 1 FROM ${parent} WHERE ${parent.blocked})`),
     fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
     // Also when a concurrent first request committed after this statement's snapshot (ON CONFLICT returned it).
     keyReused: flag(
