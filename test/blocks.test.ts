@@ -82,12 +82,14 @@ describe("POST/DELETE/GET /users/{id}/blocking", () => {
     expect((await follow(b, a)).status).toBe(201);
     expect((await follow(other, b)).status).toBe(201);
     const t = await newTweet(b);
-    expect(ids((await walk(`/users/${a.id}/timeline`, a.token)).items)).toContain(t.id);
+    const timeline = async () => ids((await walk(`/users/${a.id}/timeline`, a.token)).items);
+    await eventually(async () => ((await timeline()).includes(t.id) ? true : undefined));
     const res = await block(a, b);
     expect(res.status, res.text).toBe(201);
     expect(res.json).toMatchObject({ followers_count: 1, following_count: 0, following: false, followed_by: false });
     expect(await userOf(a.id)).toMatchObject({ followers_count: 0, following_count: 0 });
     expect(await userOf(b.id)).toMatchObject({ followers_count: 1, following_count: 0 });
+    expect(await timeline()).not.toContain(t.id);
     expect(
       await sql("SELECT 1 FROM follows WHERE $1 IN (follower_id, followee_id) AND $2 IN (follower_id, followee_id)", [
         a.id,
@@ -265,6 +267,7 @@ describe("mutes", () => {
     await eventually(async () => ((await timeline()).includes(fromMuted.id) ? true : undefined));
     // A repost entry by the muted user of the friend's tweet (reposts are filled by the fan-out).
     const older = await newTweet(friend);
+    await eventually(async () => ((await timeline()).includes(older.id) ? true : undefined));
     await sql("DELETE FROM home_timeline WHERE user_id = $1 AND tweet_id = $2", [reader.id, older.id]);
     await sql(
       "INSERT INTO home_timeline (user_id, created_at, tweet_id, author_id, reposted_by) VALUES ($1, now(), $2, $3, $4)",

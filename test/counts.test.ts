@@ -78,4 +78,62 @@ describe("exact counts under a storm of writes and account deletions", () => {
     for (const t of targets)
       expect((await api(`/tweets/${t.id}`)).json).toMatchObject({ like_count: 0, reply_count: 0 });
   }, 120_000); // a storm over a connection-per-request driver waits on refused connections
+
+  it("blocks and unblocks racing follows, unfollows, likes and replies between the same two users: no follow crosses a block, counts equal rows, zero 5xx", async () => {
+    const PAIRS = 6;
+    const statuses: number[] = [];
+    const failures: string[] = [];
+    const record = async (p: Promise<{ status: number; text: string; headers: Headers }>) => {
+      const res = await p;
+      statuses.push(res.status);
+      if (res.status >= 500) failures.push(`${res.status} ${res.headers.get("x-request-id")} ${res.text}`);
+    };
+    const pairs = await Promise.all(
+      Array.from({ length: PAIRS }, async () => {
+        const [a, b] = [await newUser("bsa"), await newUser("bsb")];
+        return { a, b, byA: await newTweet(a, "block storm a"), byB: await newTweet(b, "block storm b") };
+      }),
+    );
+    const users = pairs.flatMap(({ a, b }) => [a.id, b.id]);
+    const tweets = pairs.flatMap(({ byA, byB }) => [byA.id, byB.id]);
+    const post = (u: TestUser, path: string, body: unknown) =>
+      record(api(`/users/${u.id}/${path}`, { method: "POST", token: u.token, body }));
+    const remove = (u: TestUser, path: string) =>
+      record(api(`/users/${u.id}/${path}`, { method: "DELETE", token: u.token }));
+    for (let round = 0; round < ROUNDS; round++) {
+      await Promise.all(
+        pairs.flatMap(({ a, b, byA, byB }, i) => [
+          post(a, "following", { target_user_id: b.id }),
+          post(b, "following", { target_user_id: a.id }),
+          sleep((round + i) % 4).then(() => post(a, "blocking", { target_user_id: b.id })),
+          sleep((round + i + 2) % 5).then(() => post(b, "blocking", { target_user_id: a.id })),
+          post(b, "likes", { tweet_id: byA.id }),
+          post(a, "likes", { tweet_id: byB.id }),
+          record(
+            api("/tweets", {
+              method: "POST",
+              token: b.token,
+              body: { content: `block storm reply ${round}`, in_reply_to_tweet_id: byA.id },
+            }),
+          ),
+          sleep(1 + ((round + i) % 3)).then(() => remove(a, `following/${b.id}`)),
+          sleep(2 + ((round * PAIRS + i) % 6)).then(() => remove(a, `blocking/${b.id}`)),
+          sleep(3 + ((round * PAIRS + i) % 5)).then(() => remove(b, `blocking/${a.id}`)),
+          sleep((round + i) % 6).then(() => post(a, "following", { target_user_id: b.id })),
+          sleep((round + i) % 7).then(() => remove(b, `likes/${byA.id}`)),
+        ]),
+      );
+      expect(await countMismatches({ users, tweets }), `round ${round}`).toEqual(NO_MISMATCHES);
+    }
+    const byStatus: Record<number, number> = {};
+    for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
+    console.log(`block storm statuses: ${JSON.stringify(byStatus)}`);
+    expect(
+      statuses.filter((s) => s >= 500),
+      `statuses: ${JSON.stringify(byStatus)}; ${failures.join("; ")}`,
+    ).toEqual([]);
+    // The storm did happen: blocks both won (403s) and lost (201s) against the writes they race.
+    expect(byStatus[403] ?? 0).toBeGreaterThan(0);
+    expect(byStatus[201] ?? 0).toBeGreaterThan(0);
+  }, 120_000);
 });

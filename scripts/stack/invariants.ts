@@ -2,7 +2,8 @@ import type { Queryable } from "../../seeds/seed";
 
 /**
  * The counts' invariant, checked with SQL on the database itself: every count equals the rows it
- * counts. Each figure is the number of rows whose count is wrong (0 when the invariant holds).
+ * counts, and no follow crosses a block (a block removes the follows between the two users and
+ * bars new ones while it stands). Each figure is the number of rows that break it (0 when it holds).
  * Used by the tests (after storms of concurrent writes and deletions, on the rows they touched: other
  * test files write fixtures of their own meanwhile), the soak and the fault tests (on everything).
  */
@@ -17,7 +18,7 @@ const COUNTS = {
   tweetCount: { table: "users", column: "tweet_count", rows: "tweets", owner: "user_id" },
 } as const;
 
-export type CountMismatches = Record<keyof typeof COUNTS, number>;
+export type CountMismatches = Record<keyof typeof COUNTS | "followsAcrossBlocks", number>;
 
 export const NO_MISMATCHES: CountMismatches = {
   likeCount: 0,
@@ -25,14 +26,12 @@ export const NO_MISMATCHES: CountMismatches = {
   followersCount: 0,
   followingCount: 0,
   tweetCount: 0,
+  followsAcrossBlocks: 0,
 };
 
 export async function countMismatches(db: Queryable, scope?: Scope): Promise<CountMismatches> {
   const mismatches = { ...NO_MISMATCHES };
-  for (const [name, count] of Object.entries(COUNTS) as [
-    keyof CountMismatches,
-    (typeof COUNTS)[keyof CountMismatches],
-  ][]) {
+  for (const [name, count] of Object.entries(COUNTS) as [keyof typeof COUNTS, (typeof COUNTS)[keyof typeof COUNTS]][]) {
     const ids = count.table === "tweets" ? scope?.tweets : scope?.users;
     const { rows } = await db.query<{ n: number | string }>(
       `SELECT count(*) AS n FROM ${count.table} o
@@ -42,5 +41,13 @@ export async function countMismatches(db: Queryable, scope?: Scope): Promise<Cou
     );
     mismatches[name] = Number(rows[0]?.n ?? 0);
   }
+  const { rows } = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM follows f
+     WHERE ${scope ? "(f.follower_id = ANY($1::int[]) OR f.followee_id = ANY($1::int[]))" : "true"}
+       AND EXISTS (SELECT 1 FROM blocks b
+                   WHERE (b.blocker_id, b.blocked_id) IN ((f.follower_id, f.followee_id), (f.followee_id, f.follower_id)))`,
+    scope ? [scope.users ?? []] : [],
+  );
+  mismatches.followsAcrossBlocks = Number(rows[0]?.n ?? 0);
   return mismatches;
 }
