@@ -14,6 +14,7 @@ import { ADJECTIVES, HASHTAGS, NOUNS, RARE_WORD, TEMPLATES, TOPICS } from "./wor
  * - follows: user 1 (the demo user) follows max(50, follows / 200) accounts, user 2 is followed by
  *   everyone, and the rest are spread over every user with a skewed choice of followee (a few
  *   accounts get most followers, as on real networks);
+ * - a few blocks (which remove the follows between the two), mutes, and bookmarks (one per ten likes);
  * - every count is computed from the rows it counts; accounts above the fan-out threshold enter
  *   `celebrities`; each home timeline is backfilled with its newest entries (TIMELINE_KEEP at most).
  */
@@ -128,6 +129,7 @@ export async function seed(
   // and unrelated for nearby inputs, so that choices made with different offsets are independent).
   const rnd = (x: string) => `(('x' || substr(md5((${x})::text), 1, 8))::bit(32)::bigint::float8 / 4294967296)`;
   const bulk = tweets + likes + follows > BULK;
+  const followDateOf = (k: string) => `date_trunc('milliseconds', ${window} + ${span} * (0.1 + 0.9 * ${rnd(k)}))`;
 
   await db.query("BEGIN");
   try {
@@ -176,20 +178,20 @@ export async function seed(
       });
       // The demo user follows many; user 2 is followed by everyone; the rest spread, skewed.
       const demoFollowing = Math.min(users - 1, Math.max(50, Math.floor(follows / 200)));
-      const followDate = (k: string) => `date_trunc('milliseconds', ${window} + ${span} * (0.1 + 0.9 * ${rnd(k)}))`;
+
       if (users > 1 && follows > 0) {
         await db.query(
           `INSERT INTO follows (follower_id, followee_id, created_at)
-           SELECT 1, g, ${followDate("g + 31")} FROM generate_series(2, ${demoFollowing + 1}) AS g
+           SELECT 1, g, ${followDateOf("g + 31")} FROM generate_series(2, ${demoFollowing + 1}) AS g
            UNION ALL
-           SELECT g, 2, ${followDate("g + 37")} FROM generate_series(1, ${users}) AS g WHERE g NOT IN (1, 2)
+           SELECT g, 2, ${followDateOf("g + 37")} FROM generate_series(1, ${users}) AS g WHERE g NOT IN (1, 2)
            ON CONFLICT DO NOTHING`,
         );
         const rest = Math.max(0, follows - demoFollowing - (users - 2));
         await inChunks(rest, "follows", progress, async (from, to) => {
           await db.query(
             `INSERT INTO follows (follower_id, followee_id, created_at)
-             SELECT f.follower_id, f.followee_id, ${followDate("f.k + 41")}
+             SELECT f.follower_id, f.followee_id, ${followDateOf("f.k + 41")}
              FROM (SELECT k, 1 + k % ${users} AS follower_id,
                           1 + floor(${users} * power(${rnd("k + 43")}, 2.5))::int AS followee_id
                    FROM generate_series(${from}, ${to - 1}) AS k) AS f
@@ -201,8 +203,45 @@ export async function seed(
     };
     if (bulk) await withIndexesDeferred(db, ["tweets", "likes", "follows"], load, progress);
     else await load();
+
+    // A few blocks (1 in 50 users blocks one account, the demo user one more) and mutes (1 in 40
+    // users, the demo user one); a block removes the follows between the two, both ways, as the API
+    // does. Bookmarks: one per ten likes, spread like likes.
+    progress("blocks, mutes, bookmarks", 0, 1);
+    if (users > 3) {
+      const other = (salt: number) => `(3 + (g::bigint * ${salt}) % ${users - 2})::int`;
+      await db.query(
+        `INSERT INTO blocks (blocker_id, blocked_id, created_at)
+         SELECT g, ${other(7919)}, ${followDateOf("g + 53")} FROM generate_series(1, ${users}) AS g
+         WHERE (g % 50 = 7 OR g = 1) AND g <> ${other(7919)}
+         ON CONFLICT DO NOTHING`,
+      );
+      await db.query(
+        `INSERT INTO mutes (muter_id, muted_id, created_at)
+         SELECT g, ${other(104729)}, ${followDateOf("g + 59")} FROM generate_series(1, ${users}) AS g
+         WHERE (g % 40 = 3 OR g = 1) AND g <> ${other(104729)}
+         ON CONFLICT DO NOTHING`,
+      );
+      await db.query(
+        `DELETE FROM follows f USING blocks b
+         WHERE (f.follower_id, f.followee_id) IN ((b.blocker_id, b.blocked_id), (b.blocked_id, b.blocker_id))`,
+      );
+    }
+    if (tweets > 0)
+      await inChunks(Math.floor(likes / 10), "bookmarks", progress, async (from, to) => {
+        await db.query(
+          `INSERT INTO bookmarks (user_id, tweet_id, created_at)
+           SELECT b.user_id, t.id,
+                  least(${end}, date_trunc('milliseconds', t.created_at + interval '5 days' * ${rnd("b.k + 61")}))
+           FROM (SELECT k, 1 + k % ${users} AS user_id, 1 + (((k % ${users}) * 104729 + (k / ${users}) * 7907) % ${tweets}) AS tweet_id
+                 FROM generate_series(${from}, ${to - 1}) AS k) AS b
+           JOIN tweets t ON t.id = b.tweet_id
+           ON CONFLICT DO NOTHING`,
+        );
+      });
+    progress("blocks, mutes, bookmarks", 1, 1);
     // Statistics for the statements below (they join what was just loaded).
-    await db.query("ANALYZE users, tweets, likes, follows");
+    await db.query("ANALYZE users, tweets, likes, follows, blocks, mutes, bookmarks");
 
     progress("counts", 0, 1);
     await db.query(

@@ -3,11 +3,13 @@ import { drizzle } from "drizzle-orm/pg-proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectClient, migratePgliteDb, migrateUrl, withDatabase } from "../scripts/stack/database";
 import { type Queryable, seed } from "../seeds/seed";
-import { type Order, Page, type Position } from "../src/db/keyset";
+import { FILTERED_SCAN_FACTOR, type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
 import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
-import { NEWEST_TWEETS, OLDEST_TWEETS } from "../src/models/tweet";
-import { USERS_BY_ID } from "../src/models/user";
+import { NEWEST_TWEETS, OLDEST_TWEETS, RECENT_BOOKMARKS } from "../src/models/tweet";
+import { RECENT_RELATIONS, USERS_BY_ID } from "../src/models/user";
+import { relationList } from "../src/routes/blocks/blocks.queries";
+import { bookmarkList } from "../src/routes/bookmarks/bookmarks.queries";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
 import { followList, RECENT_FOLLOWS } from "../src/routes/follows/follows.queries";
 import { likedTweets, likingUsers, RECENT_LIKES } from "../src/routes/likes/likes.queries";
@@ -25,15 +27,17 @@ import type { Db } from "../src/types";
  * TEST_DATABASE_URL's server, else an in-memory PGlite), with the exact SQL the API sends.
  *
  * Where a plan must sort, the bound is stated:
- * - every list sorts its page once more outside the LATERAL join (limit + 1 rows);
- * - the home timeline sorts the union of its sources, each cut at limit + 1 (three sources and one
- *   per followed account in `celebrities`);
+ * - every list sorts its page once more outside the LATERAL join (limit + 1 rows); a list of tweets
+ *   read with a token (filtered for the caller: Page.scan) sorts its bounded scan, at most
+ *   FILTERED_SCAN_FACTOR × limit rows;
+ * - the home timeline sorts the union of its sources, each cut at its scan's bound (three sources
+ *   and one per followed account in `celebrities`);
  * - search by a rare term takes the matches from the GIN index and sorts them (top-N): Postgres
  *   chooses that only when it estimates few matches, and walks the newest-first index otherwise;
  * - context sorts at most MAX_ANCESTORS + MAX_DESCENDANTS ids.
  */
 const COUNTS = { users: 500, tweets: 50_000, likes: 150_000, follows: 20_000 };
-const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline"];
+const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline", "bookmarks"];
 let db: Queryable;
 let close: () => Promise<void>;
 
@@ -93,30 +97,38 @@ const byId = pageOf(USERS_BY_ID);
 const byLike = pageOf(RECENT_LIKES);
 const byFollow = pageOf(RECENT_FOLLOWS);
 const oldest = pageOf(OLDEST_TWEETS);
+const byBookmark = pageOf(RECENT_BOOKMARKS);
+const byRelation = pageOf(RECENT_RELATIONS);
+/** The largest sort of a list filtered for a caller: its bounded scan (Page.scan). */
+const scanOf = (limit: number) => FILTERED_SCAN_FACTOR * limit;
 
 /** [name, the largest sort allowed, statement] */
 const cases: [string, number, Statement<unknown>][] = [
   ["GET /tweets", 21, listTweets(undefined, page(20))],
-  ["GET /tweets (page 2, with token)", 101, listTweets(caller, page(100, middle))],
+  ["GET /tweets (page 2, with token)", scanOf(100), listTweets(caller, page(100, middle))],
   ["GET /users", 21, listUsers(undefined, byId(20))],
   ["GET /users/{id}/tweets", 21, userTweets(undefined, 42, page(20))],
-  ["GET /users/{id}/tweets (page 2, with token)", 21, userTweets(caller, 42, page(20, middle))],
+  ["GET /users/{id}/tweets (page 2, with token)", scanOf(20), userTweets(caller, 42, page(20, middle))],
   ["GET /users/{id}/liked_tweets", 21, likedTweets(undefined, 42, byLike(20))],
-  ["GET /users/{id}/liked_tweets (page 2, with token)", 21, likedTweets(caller, 42, byLike(20, middle))],
+  ["GET /users/{id}/liked_tweets (page 2, with token)", scanOf(20), likedTweets(caller, 42, byLike(20, middle))],
   ["GET /tweets/{id}/liking_users", 21, likingUsers(undefined, 4_242, byLike(20))],
   ["GET /tweets/{id}/liking_users (page 2)", 21, likingUsers(caller, 4_242, byLike(20, middle))],
   ["GET /users/{id}/followers (the account everyone follows)", 21, followList(caller, 2, "followers", byFollow(20))],
   ["GET /users/{id}/followers (page 2)", 21, followList(undefined, 2, "followers", byFollow(20, middle))],
   ["GET /users/{id}/following (the demo user)", 21, followList(caller, 1, "following", byFollow(20))],
   ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", byFollow(20, middle))],
-  ["GET /users/{id}/timeline (following 100+)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
-  ["GET /users/{id}/timeline (page 2)", 3 * 21, homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
-  ["GET /users/{id}/timeline (following few)", 3 * 21, homeTimelinePage({ id: 300, version: 0 }, 300, page(20))],
+  ["GET /users/{id}/timeline (following 100+)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
+  ["GET /users/{id}/timeline (page 2)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
+  ["GET /users/{id}/timeline (following few)", 3 * scanOf(20), homeTimelinePage({ id: 300, version: 0 }, 300, page(20))],
   ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, oldest(20))],
-  ["GET /tweets/{id}/replies (page 2)", 21, replies(caller, 4_241, oldest(20, middle))],
+  ["GET /tweets/{id}/replies (page 2)", scanOf(20), replies(caller, 4_241, oldest(20, middle))],
   ["GET /tweets/{id}/context", 300, context(caller, 4_240)],
+  ["GET /users/{id}/bookmarks", scanOf(20), bookmarkList(caller, 7, byBookmark(20))],
+  ["GET /users/{id}/bookmarks (page 2)", scanOf(20), bookmarkList(caller, 7, byBookmark(20, middle))],
+  ["GET /users/{id}/blocking", 21, relationList({ id: 1, version: 0 }, 1, "blocking", byRelation(20))],
+  ["GET /users/{id}/muting (page 2)", 21, relationList({ id: 1, version: 0 }, 1, "muting", byRelation(20, middle))],
   ["GET /tweets/search (a word in 1 of 10)", 21, search(undefined, parseSearch("thinking"), page(20))],
-  ["GET /tweets/search (page 2)", 21, search(caller, parseSearch("thinking"), page(20, middle))],
+  ["GET /tweets/search (page 2)", scanOf(20), search(caller, parseSearch("thinking"), page(20, middle))],
   ["GET /tweets/search (a phrase)", 21, search(undefined, parseSearch('"new keyboard"'), page(20))],
   ["GET /tweets/search (#hashtag)", 5_000, search(undefined, parseSearch("#jazz"), page(20))],
   ["GET /tweets/search (from:)", 21, search(undefined, parseSearch("from:pineappledreamer"), page(20))],
