@@ -20,5 +20,16 @@ describe("the typed client (hono/client)", () => {
     if (page.status !== 200) return;
     const tweets = await page.json();
     expect(tweets.map((t) => t.id)).toEqual([tweet.id]);
+
+    const saved = await client.users[":id"].bookmarks.$post(
+      { param: { id: String(u.id) }, json: { tweet_id: tweet.id } },
+      { headers },
+    );
+    expect(saved.status).toBe(201);
+    if (saved.status !== 201) return;
+    expect((await saved.json()).bookmarked).toBe(true);
+    const marks = await client.users[":id"].bookmarks.$get({ param: { id: String(u.id) }, query: {} }, { headers });
+    if (marks.status !== 200) throw new Error(`bookmarks: ${marks.status}`);
+    expect((await marks.json()).map((t) => t.id)).toEqual([tweet.id]);
   });
 });

@@ -119,7 +119,11 @@ const cases: [string, number, Statement<unknown>][] = [
   ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", byFollow(20, middle))],
   ["GET /users/{id}/timeline (following 100+)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
   ["GET /users/{id}/timeline (page 2)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
-  ["GET /users/{id}/timeline (following few)", 3 * scanOf(20), homeTimelinePage({ id: 300, version: 0 }, 300, page(20))],
+  [
+    "GET /users/{id}/timeline (following few)",
+    3 * scanOf(20),
+    homeTimelinePage({ id: 300, version: 0 }, 300, page(20)),
+  ],
   ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, oldest(20))],
   ["GET /tweets/{id}/replies (page 2)", scanOf(20), replies(caller, 4_241, oldest(20, middle))],
   ["GET /tweets/{id}/context", 300, context(caller, 4_240)],

@@ -58,6 +58,15 @@ describe("service endpoints", () => {
         "GET /tweets/{id}/replies",
         "GET /tweets/{id}/context",
         "GET /tweets/search",
+        "GET /users/{id}/bookmarks",
+        "POST /users/{id}/bookmarks",
+        "DELETE /users/{id}/bookmarks/{tweet_id}",
+        "GET /users/{id}/blocking",
+        "POST /users/{id}/blocking",
+        "DELETE /users/{id}/blocking/{target_user_id}",
+        "GET /users/{id}/muting",
+        "POST /users/{id}/muting",
+        "DELETE /users/{id}/muting/{target_user_id}",
       ].sort(),
     );
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -78,6 +87,8 @@ describe("service endpoints", () => {
         "tweet_count",
         "following",
         "followed_by",
+        "blocking",
+        "muting",
       ].sort(),
     );
     expect(Object.keys(res.json.components.schemas.Tweet.properties).sort()).toEqual(
@@ -92,6 +103,7 @@ describe("service endpoints", () => {
         "conversation_id",
         "reply_count",
         "liked",
+        "bookmarked",
       ].sort(),
     );
   });

@@ -53,7 +53,8 @@ describe("one round trip per request", () => {
     const bid = b.json.id;
     const tid = tweet.json.id;
 
-    const cases: [string, string, { token?: string; body?: unknown }, number][] = [
+    // [method, path, init, status, statements of its transaction (follow, block: lock the pair, then write)]
+    const cases: [string, string, { token?: string; body?: unknown }, number, number?][] = [
       ["GET", "/health", {}, 200],
       ["GET", "/users", {}, 200],
       ["GET", "/users?limit=1", { token }, 200],
@@ -77,10 +78,10 @@ describe("one round trip per request", () => {
       ["GET", `/tweets/${tid}/liking_users`, {}, 200],
       ["DELETE", `/users/${id}/likes/${tid}`, { token }, 204],
       ["DELETE", `/users/${id}/likes/${tid}`, { token: other }, 403],
-      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 201],
-      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 200],
-      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: 2147483647 } }, 404],
-      ["POST", `/users/${id}/following`, { token: other, body: { target_user_id: bid } }, 403],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 201, 2],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 200, 2],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: 2147483647 } }, 404, 2],
+      ["POST", `/users/${id}/following`, { token: other, body: { target_user_id: bid } }, 403, 2],
       ["GET", `/users/${id}/followers`, { token }, 200],
       ["GET", `/users/${bid}/following`, {}, 200],
       ["GET", `/users/${bid}/timeline`, { token: other }, 200],
@@ -91,6 +92,21 @@ describe("one round trip per request", () => {
       ["GET", "/tweets/search?q=counted", {}, 200],
       ["GET", `/tweets/search?q=%23stmt%20from:${a.json.username}`, { token }, 200],
       ["DELETE", `/users/${bid}/following/${id}`, { token: other }, 204],
+      ["POST", `/users/${id}/bookmarks`, { token, body: { tweet_id: tid } }, 201],
+      ["POST", `/users/${id}/bookmarks`, { token, body: { tweet_id: 2147483647 } }, 404],
+      ["GET", `/users/${id}/bookmarks`, { token }, 200],
+      ["GET", `/users/${id}/bookmarks`, { token: other }, 403],
+      ["DELETE", `/users/${id}/bookmarks/${tid}`, { token }, 204],
+      ["POST", `/users/${id}/muting`, { token, body: { target_user_id: bid } }, 201],
+      ["GET", `/users/${id}/muting`, { token }, 200],
+      ["DELETE", `/users/${id}/muting/${bid}`, { token }, 204],
+      ["POST", `/users/${id}/blocking`, { token, body: { target_user_id: bid } }, 201, 2],
+      ["POST", `/users/${id}/blocking`, { token, body: { target_user_id: 2147483647 } }, 404, 2],
+      ["GET", `/users/${id}/blocking`, { token }, 200],
+      ["POST", `/users/${bid}/following`, { token: other, body: { target_user_id: id } }, 403, 2],
+      ["POST", `/users/${bid}/likes`, { token: other, body: { tweet_id: tid } }, 403],
+      ["POST", "/tweets", { token: other, body: { content: "blocked", in_reply_to_tweet_id: tid } }, 403],
+      ["DELETE", `/users/${id}/blocking/${bid}`, { token }, 204],
       ["PATCH", `/users/${id}`, { token, body: { username: `stmt_c_${stamp}` } }, 200],
       ["PUT", `/users/${id}`, { token: other, body: { username: `stmt_d_${stamp}` } }, 403],
       ["POST", "/auth/login", { body: { username: b.json.username, password: "wrong password" } }, 401],
@@ -100,10 +116,12 @@ describe("one round trip per request", () => {
     // On HTTP a write's statement travels in a batch behind `SET LOCAL statement_timeout` (Postgres'
     // own time limit, src/db/client.ts): two statements, one request. Reads send theirs alone.
     const timeLimit = stack.driver === "http" ? 1 : 0;
-    for (const [method, path, init, status] of cases) {
+    // A transaction travels as one request too: Neon's batch on HTTP, one Query message on the TCP paths.
+    for (const [method, path, init, status, transaction] of cases) {
       const res = await call(method, path, init);
       expect(res.status, `${method} ${path}`).toBe(status);
-      expect(res.statements, `statements of ${method} ${path}`).toBe(method === "GET" ? 1 : 1 + timeLimit);
+      const statements = transaction ? (stack.driver === "http" ? transaction + timeLimit : 1) : 1 + timeLimit;
+      expect(res.statements, `statements of ${method} ${path}`).toBe(method === "GET" ? 1 : statements);
       expect(res.roundTrips, `round trips of ${method} ${path}`).toBe(1);
       if (stack.driver !== "http") expect(res.connections, `connections of ${method} ${path}`).toBe(1);
     }
