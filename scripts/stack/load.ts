@@ -4,7 +4,7 @@ import { type CountMismatches, countMismatches } from "./invariants";
 
 /**
  * A bounded mixed workload over the whole API — reads (lists, timelines, search, conversations),
- * tweets and replies, likes and unlikes, follows and unfollows, sign-ups, logins, and accounts
+ * tweets and replies, likes and unlikes, follows and unfollows, blocks and unblocks, sign-ups, logins, and accounts
  * deleting themselves while others act on them — that remembers what the API acknowledged, and the
  * SQL checks of the invariants afterwards. Used by `npm run soak` and by the fault tests.
  *
@@ -161,8 +161,12 @@ export async function runMixedLoad(options: {
         const key = `${u.id}:${tweetId}`;
         if (res.status === 204) result.likes.set(key, "unliked");
         else if (res.status !== 404 && res.status !== 429) result.likes.set(key, "unknown");
-      } else if (r < 0.8 && other && other.id !== u.id) {
+      } else if (r < 0.77 && other && other.id !== u.id) {
         await call("POST", `/users/${u.id}/following`, u.token, { target_user_id: other.id });
+      } else if (r < 0.8 && other && other.id !== u.id) {
+        // Blocks come and go while everyone follows, likes and replies: no follow may cross one (invariants.ts).
+        if (Math.random() < 0.5) await call("POST", `/users/${u.id}/blocking`, u.token, { target_user_id: other.id });
+        else await call("DELETE", `/users/${u.id}/blocking/${other.id}`, u.token);
       } else if (r < 0.86 && other && other.id !== u.id) {
         await call("DELETE", `/users/${u.id}/following/${other.id}`, u.token);
       } else if (r < 0.9) {
