@@ -73,6 +73,13 @@ try {
     ["search 'thinking'", (id) => search(caller(id), parseSearch("thinking"), page)],
     ["home timeline", (id) => homeTimelinePage(caller(id), id, page)],
   ];
+  if (process.env.SHOW_PLANS)
+    for (const [label, of] of pairs)
+      for (const id of [101, 102]) {
+        const q = sqlOf(of(id));
+        const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params);
+        console.log(`--- ${label}, caller ${id}\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}`);
+      }
   for (const [label, of] of pairs) {
     const blocking = await median(of(101));
     const none = await median(of(102));

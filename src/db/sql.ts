@@ -44,16 +44,24 @@ export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHE
 export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;
 
 /**
+ * One primary-key probe of `table` for the pair (owner, target), kept a probe: `OFFSET 0` stops
+ * Postgres from turning the correlated EXISTS into a hashed subplan that reads every row of the
+ * owner's (all 1,000 blocks of a caller, on every page: the cost would grow with the blocks).
+ */
+const pairExists = (table: typeof blocks | typeof mutes, owner: Pair, target: Pair) =>
+  sql<boolean>`EXISTS (SELECT 1 FROM ${table} WHERE ${table.ownerId} = ${owner} AND ${table.targetId} = ${target} OFFSET 0)`;
+type Pair = number | Column | SQL;
+
+/**
  * The one block rule: a block stands between users `a` and `b`, in either direction (two
  * primary-key probes). Every write it bars (follow, like, repost, reply, quote) and every read it
  * filters (lists of tweets for a caller, an embedded quoted tweet, notifications) uses this.
  */
-export const eitherBlocks = (a: number | Column | SQL, b: number | Column | SQL) =>
-  sql<boolean>`(EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${a} AND ${blocks.targetId} = ${b}) OR EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${b} AND ${blocks.targetId} = ${a}))`;
+export const eitherBlocks = (a: Pair, b: Pair) =>
+  sql<boolean>`(${pairExists(blocks, a, b)} OR ${pairExists(blocks, b, a)})`;
 
 /** `owner` mutes `target` (one primary-key probe): the home timeline and notifications leave the target out. */
-export const muting = (owner: number | Column | SQL, target: number | Column | SQL) =>
-  sql<boolean>`EXISTS (SELECT 1 FROM ${mutes} WHERE ${mutes.ownerId} = ${owner} AND ${mutes.targetId} = ${target})`;
+export const muting = (owner: Pair, target: Pair) => pairExists(mutes, owner, target);
 
 /**
  * The caller's own row as a CTE, only while the token is current, locked for the whole statement:

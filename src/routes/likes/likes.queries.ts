@@ -18,24 +18,14 @@ import type { Caller, Db } from "../../types";
 
 /**
  * The statements about likes, one per request. The lists take the page from the likes index first
- * (ORDER BY … LIMIT on likes alone) and look up each row's tweet or user by primary key, so a page
- * costs the same at any table size. `like_count` changes in the same statement as the row in
- * `likes`: the UPDATE of the tweet takes its row lock and re-reads the current count, so concurrent
- * likes and unlikes add up exactly.
+ * (ORDER BY … LIMIT on likes alone; liked tweets through the bounded scan, markedTweets) and look up
+ * each row's tweet or user by primary key, so a page costs the same at any table size.
+ * `like_count` changes in the same statement as the row in `likes`: the UPDATE of the tweet takes
+ * its row lock and re-reads the current count, so concurrent likes and unlikes add up exactly.
  */
 
 /** Lists of likes: most recent like first, by the like's time, then the listed object's id. */
 export const RECENT_LIKES: Order = { direction: "desc", at: "likedAt" };
-
-/** The likes of one user or one tweet, most recent first: (created_at, other id) descending. */
-const recentLikes = (db: Db, by: "user" | "tweet", id: number, page: Page) => {
-  const other = by === "user" ? likes.tweetId : likes.userId;
-  const query = db
-    .select({ otherId: other, likedAt: sql<Date>`${likes.createdAt}`.mapWith(likes.createdAt).as("liked_at") })
-    .from(likes)
-    .$dynamic();
-  return page.take(query, eq(by === "user" ? likes.userId : likes.tweetId, id), likes.createdAt, other).as("recent");
-};
 
 /** GET /users/{id}/liked_tweets: most recently liked first (likes.created_at, then tweet id), the tweets the caller sees. */
 export const likedTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
@@ -46,7 +36,11 @@ export const likedTweets = (caller: Caller | undefined, userId: number, page: Pa
 
 /** GET /tweets/{id}/liking_users: most recent like first (likes.created_at, then user id). */
 export const likingUsers = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
-  const recent = recentLikes(db, "tweet", tweetId, page);
+  const query = db
+    .select({ otherId: likes.userId, likedAt: sql<Date>`${likes.createdAt}`.mapWith(likes.createdAt).as("liked_at") })
+    .from(likes)
+    .$dynamic();
+  const recent = page.take(query, eq(likes.tweetId, tweetId), likes.createdAt, likes.userId).as("recent");
   const list = selectUsers(db, caller, { likedAt: recent.likedAt }).innerJoin(recent, eq(users.id, recent.otherId));
   const flags = { callerOk: callerOk(caller), found: flag("found", tweetExists(tweetId)) };
   return selectWithFlags(db, flags, list.as("page"), { order: page });
