@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { eq, sql } from "drizzle-orm";
-import type { SelectedFields } from "drizzle-orm/pg-core";
+import { type Column, eq, type SQL, sql } from "drizzle-orm";
+import { alias, type SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order } from "../db/keyset";
-import { likes, tweets, users } from "../db/schema";
-import { callerOnly } from "../db/sql";
+import { likes, reposts, tweets, users } from "../db/schema";
+import { callerOnly, eitherBlocks } from "../db/sql";
 import { notFound } from "../lib/problem";
 import type { Caller, Db } from "../types";
 
@@ -15,7 +15,40 @@ import type { Caller, Db } from "../types";
  * a filter for the caller (blocked authors) is added here once.
  */
 
-/** The columns of a Tweet, from `tweets` joined with its author in `users` (and, with a token, whether the caller liked it). */
+/** Whether the caller marked the tweet `id` (liked, reposted): one primary-key probe. */
+const markedBy = (table: typeof likes | typeof reposts, id: Column | SQL, caller: Caller) =>
+  sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${caller.id} AND ${table.tweetId} = ${id})`;
+
+const quoted = alias(tweets, "quoted");
+const quotedAuthor = alias(users, "quoted_author");
+
+/**
+ * The quoted Tweet (one level deep: no `quoted_tweet` of its own) as one JSON value: one
+ * primary-key probe of `tweets` and one of `users` per row, in the row's own statement. NULL when
+ * there is none, it no longer exists, or a block stands between the caller and its author.
+ */
+export const quotedTweetJson = (caller: Caller | undefined, quotedId: Column | SQL) => {
+  const forCaller = caller
+    ? sql`, 'liked', ${markedBy(likes, quoted.id, caller)}, 'reposted', ${markedBy(reposts, quoted.id, caller)}`
+    : sql``;
+  return sql`(SELECT jsonb_build_object(
+      'id', ${quoted.id}, 'content', ${quoted.content}, 'created_at', ${quoted.createdAt},
+      'user_id', ${quoted.userId}, 'username', ${quotedAuthor.username}, 'like_count', ${quoted.likeCount},
+      'in_reply_to_tweet_id', ${quoted.inReplyToTweetId},
+      'conversation_id', coalesce(${quoted.conversationId}, ${quoted.id}), 'reply_count', ${quoted.replyCount},
+      'repost_count', ${quoted.repostCount}, 'quote_count', ${quoted.quoteCount},
+      'quoted_tweet_id', ${quoted.quotedTweetId}${forCaller})
+    FROM ${tweets} AS ${quoted} JOIN ${users} AS ${quotedAuthor} ON ${quotedAuthor.id} = ${quoted.userId}
+    WHERE ${quoted.id} = ${quotedId}${caller ? sql` AND NOT ${eitherBlocks(caller.id, quoted.userId)}` : sql``})`;
+};
+
+/** A quoted tweet's JSON (quotedTweetJson, possibly amended) as the `quotedTweet` column of a Tweet. */
+export const asQuotedTweet = (json: SQL) =>
+  sql<QuotedRow | null>`${json}`
+    .mapWith((v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as QuotedRow | null)
+    .as("quoted_tweet");
+
+/** The columns of a Tweet, from `tweets` joined with its author in `users` (and, with a token, the caller's marks). */
 export const tweetColumns = (caller: Caller | undefined) => ({
   id: tweets.id,
   content: tweets.content,
@@ -26,11 +59,12 @@ export const tweetColumns = (caller: Caller | undefined) => ({
   inReplyToTweetId: tweets.inReplyToTweetId,
   conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
   replyCount: tweets.replyCount,
-  liked: callerOnly(
-    caller,
-    "liked",
-    (c) => sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${tweets.id} AND ${likes.userId} = ${c.id})`,
-  ),
+  repostCount: tweets.repostCount,
+  quoteCount: tweets.quoteCount,
+  quotedTweetId: tweets.quotedTweetId,
+  quotedTweet: asQuotedTweet(quotedTweetJson(caller, tweets.quotedTweetId)),
+  liked: callerOnly(caller, "liked", (c) => markedBy(likes, tweets.id, c)),
+  reposted: callerOnly(caller, "reposted", (c) => markedBy(reposts, tweets.id, c)),
 });
 
 export type TweetRow = SelectResultFields<ReturnType<typeof tweetColumns>>;
@@ -47,7 +81,14 @@ export const selectTweets = <E extends SelectedFields = Record<string, never>>(
     .innerJoin(users, eq(users.id, tweets.userId))
     .$dynamic();
 
-export const Tweet = z
+const forCaller = (description: string) =>
+  z
+    .boolean()
+    .optional()
+    .openapi({ description: `Whether you ${description} it; only with a token.` });
+
+/** A Tweet without its embedded quoted tweet: what `quoted_tweet` holds (one level deep). */
+export const QuotedTweet = z
   .object({
     id: z.number().int().openapi({ example: 23 }),
     content: z.string().openapi({ example: "Hello world" }),
@@ -65,9 +106,36 @@ export const Tweet = z
       example: 23,
     }),
     reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
-    liked: z.boolean().optional().openapi({ description: "Whether you liked it; only with a token." }),
+    repost_count: z.number().int().openapi({ description: "Reposts.", example: 0 }),
+    quote_count: z.number().int().openapi({ description: "Existing tweets that quote this one.", example: 0 }),
+    quoted_tweet_id: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The tweet this one quotes (it may have been deleted since).", example: null }),
+    liked: forCaller("liked"),
+    reposted: forCaller("reposted"),
   })
-  .openapi("Tweet");
+  .openapi("QuotedTweet");
+
+export const Tweet = QuotedTweet.extend({
+  quoted_tweet: QuotedTweet.nullable().openapi({
+    description:
+      "The quoted tweet, one level deep; null when this tweet quotes nothing, the quoted tweet no longer exists, or a block stands between you and its author.",
+  }),
+}).openapi("Tweet");
+
+/** The quoted tweet as its JSON value carries it (jsonb_build_object: snake_case, created_at as ISO text). */
+type QuotedRow = Omit<z.infer<typeof QuotedTweet>, "created_at" | "liked" | "reposted"> & {
+  created_at: string;
+  liked?: boolean;
+  reposted?: boolean;
+};
+
+const toQuotedTweet = (q: QuotedRow): z.infer<typeof QuotedTweet> => ({
+  ...q,
+  created_at: new Date(q.created_at).toISOString(),
+});
 
 export const toTweet = (t: TweetRow): z.infer<typeof Tweet> => ({
   id: t.id,
@@ -79,11 +147,36 @@ export const toTweet = (t: TweetRow): z.infer<typeof Tweet> => ({
   in_reply_to_tweet_id: t.inReplyToTweetId,
   conversation_id: t.conversationId,
   reply_count: t.replyCount,
+  repost_count: t.repostCount,
+  quote_count: t.quoteCount,
+  quoted_tweet_id: t.quotedTweetId,
+  quoted_tweet: t.quotedTweet ? toQuotedTweet(t.quotedTweet) : null,
   ...(t.liked === null ? {} : { liked: t.liked }),
+  ...(t.reposted === null ? {} : { reposted: t.reposted }),
+});
+
+/** A home-timeline entry: the Tweet and who reposted it into the timeline (null for a post). */
+export const TimelineTweet = Tweet.extend({
+  reposted_by: z
+    .object({ id: z.number().int(), username: z.string() })
+    .nullable()
+    .openapi({ description: "The followed user (or you) whose repost this entry is; null for a post." }),
+}).openapi("TimelineTweet");
+
+export const toTimelineTweet = (
+  t: TweetRow & { repostedById: number | null; repostedByUsername: string | null },
+): z.infer<typeof TimelineTweet> => ({
+  ...toTweet(t),
+  reposted_by:
+    t.repostedById === null || t.repostedByUsername === null
+      ? null
+      : { id: t.repostedById, username: t.repostedByUsername },
 });
 
 export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does not exist.`);
 
-/** Lists of tweets by their own time: newest first (GET /tweets, a user's tweets, search, the timeline) or oldest first (replies). */
+/** Lists of tweets by their own time: newest first (GET /tweets, a user's tweets, search, quotes) or oldest first (replies). */
 export const NEWEST_TWEETS: Order = { direction: "desc", at: "createdAt" };
 export const OLDEST_TWEETS: Order = { direction: "asc", at: "createdAt" };
+/** The home timeline: by entry time (the post's or the repost's), then tweet id, newest first. */
+export const NEWEST_ENTRIES: Order = { direction: "desc", at: "enteredAt" };
