@@ -1,8 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
 import { markTweet, REPOST, unmarkTweet } from "../../db/marks";
-import { celebrities, homeTimeline, reposts, tweets, users } from "../../db/schema";
-import { callerOk, columnName, flag, flagsRow, selectWithFlags, tweetExists } from "../../db/sql";
+import { celebrities, reposts, tweets, users } from "../../db/schema";
+import { callerOk, flag, flagsRow, selectWithFlags, tweetExists } from "../../db/sql";
 import { selectTweets } from "../../models/tweet";
 import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
@@ -10,8 +10,8 @@ import type { Caller, Db } from "../../types";
 /**
  * The statements about reposts, one per request. A repost is a mark like a like (markTweet: the
  * caller's row, then the repost and repost_count in one statement), and also a home-timeline
- * entry: the reposter's own, written in the same statement (read-your-writes), and the
- * followers', written by the fan-out (src/fanout) after the response.
+ * entry: in the followers' timelines, written by the fan-out (src/fanout) after the response; in
+ * the reposter's own, merged at read time (read-your-writes).
  */
 
 /** GET /tweets/{id}/reposted_by: most recent repost first, by the repost's time, then user id. */
@@ -35,21 +35,13 @@ export const repostedBy = (caller: Caller | undefined, tweetId: number, page: Pa
 };
 
 /**
- * POST /users/{id}/reposts: the repost unless it exists (it keeps its first time), repost_count
- * only when inserted, and the entry in the reposter's own timeline (its `author_id` is the
- * reposter: see fanoutChunk). `fanout`: a new repost whose reposter has followers to fan out to.
+ * POST /users/{id}/reposts: the repost unless it exists (it keeps its first time), and
+ * repost_count only when inserted. The reposter's own timeline merges their reposts at read time;
+ * `fanout`: a new repost whose reposter has followers to fan out to.
  */
 export const repost = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const marked = markTweet(db, REPOST, caller, userId, tweetId);
   const { marker, inserted } = marked;
-  const entry = db.$with("entry", { tweetId: homeTimeline.tweetId }).as(
-    sql`INSERT INTO ${homeTimeline} (${columnName(homeTimeline.userId)}, ${columnName(homeTimeline.createdAt)},
-                                      ${columnName(homeTimeline.tweetId)}, ${columnName(homeTimeline.authorId)},
-                                      ${columnName(homeTimeline.repostedBy)})
-          SELECT ${marker.id}, ${inserted.createdAt}, ${inserted.tweetId}, ${marker.id}, ${marker.id} FROM ${marker}, ${inserted}
-          ON CONFLICT DO NOTHING
-          RETURNING ${columnName(homeTimeline.tweetId)}`,
-  );
   const tweet = selectTweets(db, caller, {
     repostCount: sql<number>`${marked.countNow}`.as("repost_count"),
     reposted: sql<boolean>`true`.as("reposted"),
@@ -57,31 +49,18 @@ export const repost = (caller: Caller, userId: number, tweetId: number) => (db: 
   const fansOut = sql`EXISTS (SELECT 1 FROM ${inserted}) AND (SELECT ${marker.followersCount} > 0 FROM ${marker})
     AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
   const flags = { ...marked.flags, fanout: flag("fanout", fansOut) };
-  return selectWithFlags(db, flags, tweet.as("page"), { withs: [...marked.withs, entry] });
+  return selectWithFlags(db, flags, tweet.as("page"), { withs: marked.withs });
 };
 
 /**
- * DELETE /users/{id}/reposts/{tweet_id}: removes the repost if present, drops repost_count, and
- * takes the entry out of the reposter's own timeline. The followers' entries stay until trimmed,
- * but the read shows an entry only while its repost exists (with the entry's time), so undoing a
- * repost reaches every timeline by its next read.
+ * DELETE /users/{id}/reposts/{tweet_id}: removes the repost if present and drops repost_count. The
+ * followers' entries stay until trimmed, but the read shows an entry only while its repost exists
+ * (with the entry's time), so undoing a repost reaches every timeline by its next read.
  */
 export const unrepost = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const unmarked = unmarkTweet(db, REPOST, caller, userId, tweetId);
-  const { removed } = unmarked;
-  const purged = db.$with("purged").as(
-    db
-      .delete(homeTimeline)
-      .where(
-        and(
-          sql`(${homeTimeline.userId}, ${homeTimeline.tweetId}) IN (SELECT ${removed.userId}, ${removed.tweetId} FROM ${removed})`,
-          sql`${homeTimeline.repostedBy} = ${homeTimeline.userId}`,
-        ),
-      )
-      .returning({ tweetId: homeTimeline.tweetId }),
-  );
   return db
-    .with(...unmarked.withs, purged)
+    .with(...unmarked.withs)
     .select(unmarked.flags)
     .from(flagsRow);
 };

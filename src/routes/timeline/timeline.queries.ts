@@ -7,18 +7,17 @@ import { selectTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /**
- * GET /users/{id}/timeline: the newest `limit + 1` entries of four sources, each one index range
+ * GET /users/{id}/timeline: the newest `limit + 1` entries of five sources, each one index range
  * read in the timeline's order (entry time, then tweet id) and cut at `limit + 1`, so a page costs
  * the same whatever the size of the graph:
  *
  * 1. `home_timeline`: what the fan-out wrote for this user — posts and reposts of followees with
- *    fewer followers than FANOUT_MAX_FOLLOWERS — and the user's own reposts (written by the repost),
- *    skipping entries whose tweet is gone, whose source (author or reposter) is no longer followed,
- *    or whose repost is gone (one primary-key probe each);
- * 2. the user's own tweets (read-your-writes without waiting for any fan-out);
- * 3. the tweets of followed accounts in `celebrities` (never fanned out: merged here, one index
+ *    fewer followers than FANOUT_MAX_FOLLOWERS — skipping entries whose tweet is gone, whose source
+ *    (author or reposter) is no longer followed, or whose repost is gone (one primary-key probe each);
+ * 2. the user's own tweets and 3. own reposts (read-your-writes without waiting for any fan-out);
+ * 4. the tweets of followed accounts in `celebrities` (never fanned out: merged here, one index
  *    range per such account; there are few, by construction);
- * 4. the reposts of those accounts, likewise (one range of the reposts index per account).
+ * 5. the reposts of those accounts, likewise (one range of the reposts index per account).
  *
  * A tweet appears once, at its first entry: a repost entry is left out when the tweet's author is
  * the user or followed (the post is the first entry) or when an earlier repost of it by the user
@@ -36,7 +35,7 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
     sql`(${user} = ${userId} OR EXISTS (SELECT 1 FROM ${follows}
           WHERE ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${user}))`;
   const earlier = alias(homeTimeline, "earlier");
-  /** A repost entry still stands: its repost exists, with the entry's time (a repost undone and redone is a new entry). */
+  /** A repost entry still stands: its repost exists, with the entry's time. */
   const repostStands = (by: Column | SQL, tweetId: Column | SQL, at: Column | SQL) =>
     sql`EXISTS (SELECT 1 FROM ${reposts}
           WHERE ${reposts.userId} = ${by} AND ${reposts.tweetId} = ${tweetId} AND ${reposts.createdAt} = ${at})`;
@@ -51,20 +50,31 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
                  JOIN ${follows} ON ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${celebrities.userId}
                  JOIN ${reposts} ON ${reposts.userId} = ${celebrities.userId} AND ${reposts.tweetId} = ${tweetId}
                  WHERE ${reposts.createdAt} < ${at}))`;
+  // A repost entry stands while its repost does, with the entry's time (a repost undone and redone
+  // is a new entry): a primary-key probe per entry (LATERAL … LIMIT 1: a plain join or an EXISTS
+  // under OR may be planned as a hash or a sort of every repost).
   const fannedOut = sql`SELECT ${homeTimeline.tweetId} AS id, ${homeTimeline.createdAt} AS entered_at,
            ${homeTimeline.repostedBy} AS reposted_by
     FROM ${homeTimeline}
+    LEFT JOIN LATERAL (SELECT true AS stands FROM ${reposts}
+      WHERE ${reposts.userId} = ${homeTimeline.repostedBy} AND ${reposts.tweetId} = ${homeTimeline.tweetId}
+        AND ${reposts.createdAt} = ${homeTimeline.createdAt} LIMIT 1) AS repost ON true
     WHERE ${homeTimeline.userId} = ${userId} AND ${self}::boolean
       AND ${page.where(homeTimeline.createdAt, homeTimeline.tweetId)}
       AND EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${homeTimeline.tweetId})
-      AND ${followed(homeTimeline.authorId)}
-      AND (${homeTimeline.repostedBy} IS NULL OR (
-        ${repostStands(homeTimeline.repostedBy, homeTimeline.tweetId, homeTimeline.createdAt)}
+      AND EXISTS (SELECT 1 FROM ${follows}
+                  WHERE ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${homeTimeline.authorId})
+      AND (${homeTimeline.repostedBy} IS NULL OR (repost.stands
         AND NOT ${notFirst(homeTimeline.tweetId, homeTimeline.createdAt)}))
     ORDER BY ${newestFirst(homeTimeline.createdAt, homeTimeline.tweetId)} LIMIT ${limit}`;
   const own = sql`SELECT ${tweets.id} AS id, ${tweets.createdAt} AS entered_at, NULL::int AS reposted_by FROM ${tweets}
     WHERE ${tweets.userId} = ${userId} AND ${self}::boolean AND ${page.where(tweets.createdAt, tweets.id)}
     ORDER BY ${newestFirst(tweets.createdAt, tweets.id)} LIMIT ${limit}`;
+  const ownReposts = sql`SELECT ${reposts.tweetId} AS id, ${reposts.createdAt} AS entered_at, ${reposts.userId} AS reposted_by
+    FROM ${reposts}
+    WHERE ${reposts.userId} = ${userId} AND ${self}::boolean AND ${page.where(reposts.createdAt, reposts.tweetId)}
+      AND NOT ${notFirst(reposts.tweetId, reposts.createdAt)}
+    ORDER BY ${newestFirst(reposts.createdAt, reposts.tweetId)} LIMIT ${limit}`;
   const celebrity = sql`FROM ${celebrities}
     JOIN ${follows} ON ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${celebrities.userId}`;
   const merged = sql`SELECT t.id, t.entered_at, NULL::int AS reposted_by ${celebrity}
@@ -88,7 +98,7 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
     })
     .as(
       sql`SELECT id, entered_at, reposted_by
-          FROM ((${fannedOut}) UNION (${own}) UNION (${merged}) UNION (${mergedReposts})) AS e
+          FROM ((${fannedOut}) UNION (${own}) UNION (${ownReposts}) UNION (${merged}) UNION (${mergedReposts})) AS e
           ORDER BY entered_at DESC, id DESC LIMIT ${limit}`,
     );
   const reposter = alias(users, "reposter");
