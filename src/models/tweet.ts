@@ -87,43 +87,48 @@ const forCaller = (description: string) =>
     .optional()
     .openapi({ description: `Whether you ${description} it; only with a token.` });
 
-/** A Tweet without its embedded quoted tweet: what `quoted_tweet` holds (one level deep). */
-export const QuotedTweet = z
-  .object({
-    id: z.number().int().openapi({ example: 23 }),
-    content: z.string().openapi({ example: "Hello world" }),
-    created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
-    user_id: z.number().int().openapi({ example: 7 }),
-    username: z.string().openapi({ example: "pineappledreamer" }),
-    like_count: z.number().int().openapi({ example: 3 }),
-    in_reply_to_tweet_id: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
-    conversation_id: z.number().int().openapi({
-      description: "The id of the conversation's first tweet (its own id for a first tweet).",
-      example: 23,
-    }),
-    reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
-    repost_count: z.number().int().openapi({ description: "Reposts.", example: 0 }),
-    quote_count: z.number().int().openapi({ description: "Existing tweets that quote this one.", example: 0 }),
-    quoted_tweet_id: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "The tweet this one quotes (it may have been deleted since).", example: null }),
-    liked: forCaller("liked"),
-    reposted: forCaller("reposted"),
-  })
-  .openapi("QuotedTweet");
-
-export const Tweet = QuotedTweet.extend({
-  quoted_tweet: QuotedTweet.nullable().openapi({
-    description:
-      "The quoted tweet, one level deep; null when this tweet quotes nothing, the quoted tweet no longer exists, or a block stands between you and its author.",
+/** A Tweet's fields but its embedded quoted tweet. */
+const tweetFields = {
+  id: z.number().int().openapi({ example: 23 }),
+  content: z.string().openapi({ example: "Hello world" }),
+  created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
+  user_id: z.number().int().openapi({ example: 7 }),
+  username: z.string().openapi({ example: "pineappledreamer" }),
+  like_count: z.number().int().openapi({ example: 3 }),
+  in_reply_to_tweet_id: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
+  conversation_id: z.number().int().openapi({
+    description: "The id of the conversation's first tweet (its own id for a first tweet).",
+    example: 23,
   }),
-}).openapi("Tweet");
+  reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
+  repost_count: z.number().int().openapi({ description: "Reposts.", example: 0 }),
+  quote_count: z.number().int().openapi({ description: "Existing tweets that quote this one.", example: 0 }),
+  quoted_tweet_id: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The tweet this one quotes (it may have been deleted since).", example: null }),
+  liked: forCaller("liked"),
+  reposted: forCaller("reposted"),
+};
+
+/** What `quoted_tweet` holds: a Tweet one level deep (no `quoted_tweet` of its own). */
+export const QuotedTweet = z.object(tweetFields).openapi("QuotedTweet");
+
+export const Tweet = z
+  .object({
+    ...tweetFields,
+    // A union, not .nullable(): the generator drops `null` from a nullable reference.
+    quoted_tweet: z.union([QuotedTweet, z.null()]).openapi({
+      description:
+        "The quoted tweet, one level deep; null when this tweet quotes nothing, the quoted tweet no longer exists, or a block stands between you and its author.",
+    }),
+  })
+  .openapi("Tweet");
 
 /** The quoted tweet as its JSON value carries it (jsonb_build_object: snake_case, created_at as ISO text). */
 type QuotedRow = Omit<z.infer<typeof QuotedTweet>, "created_at" | "liked" | "reposted"> & {
@@ -156,12 +161,15 @@ export const toTweet = (t: TweetRow): z.infer<typeof Tweet> => ({
 });
 
 /** A home-timeline entry: the Tweet and who reposted it into the timeline (null for a post). */
-export const TimelineTweet = Tweet.extend({
-  reposted_by: z
-    .object({ id: z.number().int(), username: z.string() })
-    .nullable()
-    .openapi({ description: "The followed user (or you) whose repost this entry is; null for a post." }),
-}).openapi("TimelineTweet");
+export const TimelineTweet = z
+  .object({
+    ...Tweet.shape,
+    reposted_by: z
+      .object({ id: z.number().int(), username: z.string() })
+      .nullable()
+      .openapi({ description: "The followed user (or you) whose repost this entry is; null for a post." }),
+  })
+  .openapi("TimelineTweet");
 
 export const toTimelineTweet = (
   t: TweetRow & { repostedById: number | null; repostedByUsername: string | null },
