@@ -10,7 +10,10 @@ import { ADJECTIVES, HASHTAGS, NOUNS, RARE_WORD, TEMPLATES, TOPICS } from "./wor
  *
  * - users join in the first tenth of an 8-week window; tweets, likes and follows follow;
  * - tweets: ten templates × 36 topics, a hashtag on ~1 in 10, a rare word on ~1 in 10,000;
- *   every fifth tweet replies to an earlier first tweet of a conversation;
+ *   every fifth tweet replies to an earlier first tweet of a conversation, and every seventh quotes an
+ *   earlier tweet (some are both);
+ * - reposts: one for every REPOSTS_PER_TWEET tweets, by every user in turn, within two days of the
+ *   tweet (so that reposts make up about a fifth of a home timeline's entries);
  * - follows: user 1 (the demo user) follows max(50, follows / 200) accounts, user 2 is followed by
  *   everyone, and the rest are spread over every user with a skewed choice of followee (a few
  *   accounts get most followers, as on real networks);
@@ -25,6 +28,8 @@ export type Counts = typeof DEFAULT_COUNTS;
 const WINDOW_START = "2026-09-01T00:00:00Z";
 const WINDOW_DAYS = 56;
 const CHUNK = 200_000;
+/** Reposts: one per this many tweets. */
+const REPOSTS_PER_TWEET = 4;
 /** Home timelines are backfilled this many users per statement. */
 const TIMELINE_CHUNK = 500;
 const ITERATIONS = 100_000;
@@ -152,7 +157,7 @@ export async function seed(
                               THEN g - (1 + (g::bigint * 7919) % least(g - 1, 997)) - 1
                               ELSE g - (1 + (g::bigint * 7919) % least(g - 1, 997)) END)`;
         await db.query(
-          `INSERT INTO tweets (id, user_id, content, created_at, in_reply_to_tweet_id, conversation_id) OVERRIDING SYSTEM VALUE
+          `INSERT INTO tweets (id, user_id, content, created_at, in_reply_to_tweet_id, conversation_id, quoted_tweet_id) OVERRIDING SYSTEM VALUE
            SELECT g, 1 + ((g::bigint * 7919) % ${users}),
                   format(($1::text[])[1 + floor(${rnd("g")} * $3)::int], ($2::text[])[1 + floor(${rnd("g + 7")} * $4)::int])
                     || CASE WHEN ${rnd("g + 11")} < 0.1
@@ -160,7 +165,8 @@ export async function seed(
                     || CASE WHEN g % 10000 = 4242 THEN ' ${RARE_WORD}' ELSE '' END,
                   date_trunc('milliseconds', ${window} + ${span} * (0.1 + 0.9 * (g - 1 + ${rnd("g + 13")}) / ${tweets})),
                   CASE WHEN g % 5 = 0 AND g > 2 THEN ${parent} END,
-                  CASE WHEN g % 5 = 0 AND g > 2 THEN ${parent} END
+                  CASE WHEN g % 5 = 0 AND g > 2 THEN ${parent} END,
+                  CASE WHEN g % 7 = 3 AND g > 2 THEN g - (1 + (g::bigint * 104729) % least(g - 1, 997)) END
            FROM generate_series(${from + 1}, ${to}) AS g`,
           [TEMPLATES, TOPICS, TEMPLATES.length, TOPICS.length, HASHTAGS, HASHTAGS.length],
         );
@@ -174,6 +180,19 @@ export async function seed(
                         1 + (((k % ${users}) * 7919 + (k / ${users}) * ${step}) % ${tweets}) AS tweet_id
                  FROM generate_series(${from}, ${to - 1}) AS k) AS l
            JOIN tweets t ON t.id = l.tweet_id`,
+        );
+      });
+      const reposts = Math.floor(tweets / REPOSTS_PER_TWEET);
+      await inChunks(reposts, "reposts", progress, async (from, to) => {
+        await db.query(
+          `INSERT INTO reposts (user_id, tweet_id, created_at)
+           SELECT r.user_id, t.id,
+                  least(${end}, date_trunc('milliseconds', t.created_at + interval '2 days' * ${rnd("r.k + 53")}))
+           FROM (SELECT k, 1 + k % ${users} AS user_id,
+                        1 + (((k % ${users}) * 104729 + (k / ${users}) * ${step}) % ${tweets}) AS tweet_id
+                 FROM generate_series(${from}, ${to - 1}) AS k) AS r
+           JOIN tweets t ON t.id = r.tweet_id
+           ON CONFLICT DO NOTHING`,
         );
       });
       // The demo user follows many; user 2 is followed by everyone; the rest spread, skewed.
@@ -201,7 +220,7 @@ export async function seed(
         });
       }
     };
-    if (bulk) await withIndexesDeferred(db, ["tweets", "likes", "follows"], load, progress);
+    if (bulk) await withIndexesDeferred(db, ["tweets", "likes", "reposts", "follows"], load, progress);
     else await load();
 
     // A few blocks (1 in 50 users blocks one account, the demo user one more) and mutes (1 in 40
@@ -241,12 +260,21 @@ export async function seed(
       });
     progress("blocks, mutes, bookmarks", 1, 1);
     // Statistics for the statements below (they join what was just loaded).
-    await db.query("ANALYZE users, tweets, likes, follows, blocks, mutes, bookmarks");
+    await db.query("ANALYZE users, tweets, likes, reposts, follows, blocks, mutes, bookmarks");
 
     progress("counts", 0, 1);
     await db.query(
       `UPDATE tweets SET like_count = c.n
        FROM (SELECT tweet_id, count(*)::int AS n FROM likes GROUP BY tweet_id) AS c WHERE tweets.id = c.tweet_id`,
+    );
+    await db.query(
+      `UPDATE tweets SET repost_count = c.n
+       FROM (SELECT tweet_id, count(*)::int AS n FROM reposts GROUP BY tweet_id) AS c WHERE tweets.id = c.tweet_id`,
+    );
+    await db.query(
+      `UPDATE tweets SET quote_count = c.n
+       FROM (SELECT quoted_tweet_id AS id, count(*)::int AS n FROM tweets
+             WHERE quoted_tweet_id IS NOT NULL GROUP BY 1) AS c WHERE tweets.id = c.id`,
     );
     await db.query(
       `UPDATE tweets SET reply_count = c.n
@@ -266,25 +294,33 @@ export async function seed(
     );
     progress("counts", 1, 1);
 
-    // Home timelines: each user's newest TIMELINE_KEEP tweets of the accounts they follow (fanned-out
-    // accounts only; celebrities are merged at read time). Per user, only the recent part of the
-    // window is read: about 1.5 × TIMELINE_KEEP candidates whatever the number of followees.
-    const perUser = Math.max(1, tweets / users);
+    // Home timelines: each user's newest TIMELINE_KEEP entries — tweets and reposts — of the accounts
+    // they follow (fanned-out accounts only; celebrities are merged at read time). A repost's entry is
+    // at the repost's time, its author_id the reposter (as the fan-out writes it). Per user, only the
+    // recent part of the window is read: about 1.5 × TIMELINE_KEEP candidates whatever the number of followees.
+    const perUser = Math.max(1, (tweets + Math.floor(tweets / REPOSTS_PER_TWEET)) / users);
+    const since = `${end} - ${span} * least(1, ${1.5 * TIMELINE_KEEP}::float8 / greatest(1, u.following_count * ${perUser}))`;
     await inChunks(
       users,
       "home timelines",
       progress,
       async (from, to) => {
         await db.query(
-          `INSERT INTO home_timeline (user_id, created_at, tweet_id, author_id)
-           SELECT u.id, t.created_at, t.id, t.user_id
+          `INSERT INTO home_timeline (user_id, created_at, tweet_id, author_id, reposted_by)
+           SELECT u.id, e.created_at, e.id, e.author_id, e.reposted_by
            FROM users AS u CROSS JOIN LATERAL (
-             SELECT t.created_at, t.id, t.user_id
-             FROM follows AS f JOIN tweets AS t ON t.user_id = f.followee_id
-               AND t.created_at >= ${end} - ${span} * least(1, ${1.5 * TIMELINE_KEEP}::float8 / greatest(1, u.following_count * ${perUser}))
-             WHERE f.follower_id = u.id AND NOT EXISTS (SELECT 1 FROM celebrities c WHERE c.user_id = f.followee_id)
-             ORDER BY t.created_at DESC, t.id DESC LIMIT ${TIMELINE_KEEP}) AS t
-           WHERE u.id BETWEEN ${from + 1} AND ${to}`,
+             SELECT * FROM (
+               SELECT t.created_at, t.id, t.user_id AS author_id, NULL::int AS reposted_by
+               FROM follows AS f JOIN tweets AS t ON t.user_id = f.followee_id AND t.created_at >= ${since}
+               WHERE f.follower_id = u.id AND NOT EXISTS (SELECT 1 FROM celebrities c WHERE c.user_id = f.followee_id)
+               UNION ALL
+               SELECT r.created_at, r.tweet_id, r.user_id, r.user_id
+               FROM follows AS f JOIN reposts AS r ON r.user_id = f.followee_id AND r.created_at >= ${since}
+               WHERE f.follower_id = u.id AND NOT EXISTS (SELECT 1 FROM celebrities c WHERE c.user_id = f.followee_id)
+             ) AS e
+             ORDER BY e.created_at DESC, e.id DESC LIMIT ${TIMELINE_KEEP}) AS e
+           WHERE u.id BETWEEN ${from + 1} AND ${to}
+           ON CONFLICT DO NOTHING`,
         );
       },
       TIMELINE_CHUNK,

@@ -17,6 +17,7 @@ import bookmarks from "./routes/bookmarks/bookmarks.handlers";
 import conversations from "./routes/conversations/conversations.handlers";
 import follows from "./routes/follows/follows.handlers";
 import likes from "./routes/likes/likes.handlers";
+import reposts from "./routes/reposts/reposts.handlers";
 import search from "./routes/search/search.handlers";
 import service from "./routes/service/service.handlers";
 import timeline from "./routes/timeline/timeline.handlers";
@@ -51,6 +52,7 @@ const routes = app
   .route("/", users)
   .route("/", tweets)
   .route("/", likes)
+  .route("/", reposts)
   .route("/", follows)
   .route("/", timeline)
   .route("/", conversations)

@@ -31,5 +31,21 @@ describe("the typed client (hono/client)", () => {
     const marks = await client.users[":id"].bookmarks.$get({ param: { id: String(u.id) }, query: {} }, { headers });
     if (marks.status !== 200) throw new Error(`bookmarks: ${marks.status}`);
     expect((await marks.json()).map((t) => t.id)).toEqual([tweet.id]);
+    const reposted = await client.users[":id"].reposts.$post(
+      { param: { id: String(u.id) }, json: { tweet_id: tweet.id } },
+      { headers },
+    );
+    expect(reposted.status).toBe(201);
+    if (reposted.status !== 201) return;
+    expect((await reposted.json()).repost_count).toBe(1);
+    const quoted = await client.tweets.$post(
+      { json: { content: "typed quote", quoted_tweet_id: tweet.id }, header: {} },
+      { headers },
+    );
+    if (quoted.status !== 201) throw new Error(`quote: ${quoted.status}`);
+    expect((await quoted.json()).quoted_tweet?.id).toBe(tweet.id);
+    const quotes = await client.tweets[":id"].quotes.$get({ param: { id: String(tweet.id) }, query: {} });
+    if (quotes.status !== 200) throw new Error(`quotes: ${quotes.status}`);
+    expect((await quotes.json()).map((t) => t.quoted_tweet_id)).toEqual([tweet.id]);
   });
 });

@@ -6,17 +6,18 @@ import { type Queryable, seed } from "../seeds/seed";
 import { FILTERED_SCAN_FACTOR, type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
 import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
-import { NEWEST_TWEETS, OLDEST_TWEETS, RECENT_BOOKMARKS } from "../src/models/tweet";
+import { NEWEST_ENTRIES, NEWEST_TWEETS, OLDEST_TWEETS, RECENT_BOOKMARKS } from "../src/models/tweet";
 import { RECENT_RELATIONS, USERS_BY_ID } from "../src/models/user";
 import { relationList } from "../src/routes/blocks/blocks.queries";
 import { bookmarkList } from "../src/routes/bookmarks/bookmarks.queries";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
 import { followList, RECENT_FOLLOWS } from "../src/routes/follows/follows.queries";
 import { likedTweets, likingUsers, RECENT_LIKES } from "../src/routes/likes/likes.queries";
+import { RECENT_REPOSTS, repostedBy } from "../src/routes/reposts/reposts.queries";
 import { parseSearch } from "../src/routes/search/search.parser";
 import { search } from "../src/routes/search/search.queries";
 import { homeTimelinePage } from "../src/routes/timeline/timeline.queries";
-import { listTweets, userTweets } from "../src/routes/tweets/tweets.queries";
+import { listTweets, quotes, userTweets } from "../src/routes/tweets/tweets.queries";
 import { listUsers } from "../src/routes/users/users.queries";
 import type { Db } from "../src/types";
 
@@ -30,14 +31,14 @@ import type { Db } from "../src/types";
  * - every list sorts its page once more outside the LATERAL join (limit + 1 rows); a list of tweets
  *   read with a token (filtered for the caller: Page.scan) sorts its bounded scan, at most
  *   FILTERED_SCAN_FACTOR × limit rows;
- * - the home timeline sorts the union of its sources, each cut at its scan's bound (three sources
- *   and one per followed account in `celebrities`);
+ * - the home timeline sorts the union of its sources, each cut at its scan's bound (five sources:
+ *   two of them one per followed account in `celebrities`);
  * - search by a rare term takes the matches from the GIN index and sorts them (top-N): Postgres
  *   chooses that only when it estimates few matches, and walks the newest-first index otherwise;
  * - context sorts at most MAX_ANCESTORS + MAX_DESCENDANTS ids.
  */
 const COUNTS = { users: 500, tweets: 50_000, likes: 150_000, follows: 20_000 };
-const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline", "bookmarks"];
+const BIG_TABLES = ["tweets", "likes", "reposts", "follows", "home_timeline", "bookmarks"];
 let db: Queryable;
 let close: () => Promise<void>;
 
@@ -101,6 +102,8 @@ const byBookmark = pageOf(RECENT_BOOKMARKS);
 const byRelation = pageOf(RECENT_RELATIONS);
 /** The largest sort of a list filtered for a caller: its bounded scan (Page.scan). */
 const scanOf = (limit: number) => FILTERED_SCAN_FACTOR * limit;
+const entries = pageOf(NEWEST_ENTRIES);
+const byRepost = pageOf(RECENT_REPOSTS);
 
 /** [name, the largest sort allowed, statement] */
 const cases: [string, number, Statement<unknown>][] = [
@@ -117,13 +120,26 @@ const cases: [string, number, Statement<unknown>][] = [
   ["GET /users/{id}/followers (page 2)", 21, followList(undefined, 2, "followers", byFollow(20, middle))],
   ["GET /users/{id}/following (the demo user)", 21, followList(caller, 1, "following", byFollow(20))],
   ["GET /users/{id}/following (page 2)", 21, followList(undefined, 1, "following", byFollow(20, middle))],
-  ["GET /users/{id}/timeline (following 100+)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20))],
-  ["GET /users/{id}/timeline (page 2)", 3 * scanOf(20), homeTimelinePage({ id: 1, version: 0 }, 1, page(20, middle))],
+  [
+    "GET /users/{id}/timeline (following 100+)",
+    5 * scanOf(20),
+    homeTimelinePage({ id: 1, version: 0 }, 1, entries(20)),
+  ],
+  [
+    "GET /users/{id}/timeline (page 2)",
+    5 * scanOf(20),
+    homeTimelinePage({ id: 1, version: 0 }, 1, entries(20, middle)),
+  ],
   [
     "GET /users/{id}/timeline (following few)",
-    3 * scanOf(20),
-    homeTimelinePage({ id: 300, version: 0 }, 300, page(20)),
+    5 * scanOf(20),
+    homeTimelinePage({ id: 300, version: 0 }, 300, entries(20)),
   ],
+  ["GET /tweets/{id}/quotes", scanOf(20), quotes(caller, 4_242, page(20))],
+  ["GET /tweets/{id}/quotes (page 2)", 21, quotes(undefined, 4_242, page(20, middle))],
+  // A tweet estimated to have few reposts (here ~24) has them sorted; one with many walks the index.
+  ["GET /tweets/{id}/reposted_by", 100, repostedBy(undefined, 4_242, byRepost(20))],
+  ["GET /tweets/{id}/reposted_by (page 2)", 21, repostedBy(caller, 4_242, byRepost(20, middle))],
   ["GET /tweets/{id}/replies", 21, replies(undefined, 4_241, oldest(20))],
   ["GET /tweets/{id}/replies (page 2)", scanOf(20), replies(caller, 4_241, oldest(20, middle))],
   ["GET /tweets/{id}/context", 300, context(caller, 4_240)],
@@ -144,6 +160,8 @@ const cases: [string, number, Statement<unknown>][] = [
     FANOUT_CHUNK,
     fanoutChunk(4_242, { authorId: 2, after: middle }),
   ],
+  ["fan-out chunk of a repost (the first)", FANOUT_CHUNK, fanoutChunk(4_242, undefined, 2)],
+  ["fan-out chunk of a repost (later)", FANOUT_CHUNK, fanoutChunk(4_242, { authorId: 2, after: middle }, 2)],
 ];
 
 describe("query plans at scale", () => {

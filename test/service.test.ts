@@ -67,6 +67,10 @@ describe("service endpoints", () => {
         "GET /users/{id}/muting",
         "POST /users/{id}/muting",
         "DELETE /users/{id}/muting/{target_user_id}",
+        "POST /users/{id}/reposts",
+        "DELETE /users/{id}/reposts/{tweet_id}",
+        "GET /tweets/{id}/reposted_by",
+        "GET /tweets/{id}/quotes",
       ].sort(),
     );
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -102,10 +106,18 @@ describe("service endpoints", () => {
         "in_reply_to_tweet_id",
         "conversation_id",
         "reply_count",
+        "repost_count",
+        "quote_count",
+        "quoted_tweet_id",
+        "quoted_tweet",
         "liked",
         "bookmarked",
+        "reposted",
       ].sort(),
     );
+    // The embedded quoted tweet is a Tweet one level deep: no quoted_tweet of its own.
+    expect(Object.keys(res.json.components.schemas.QuotedTweet.properties)).not.toContain("quoted_tweet");
+    expect(res.json.components.schemas.TimelineTweet.properties).toHaveProperty("reposted_by");
   });
 
   it("GET /docs is an HTML reference whose assets the Worker serves itself", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, cursorOf, expectProblem, like, newTweet, newUser, nextLink, sql, walk } from "./helpers";
 
 describe("POST /tweets", () => {
-  it("creates a tweet: 201, Location, the Tweet object with liked", async () => {
+  it("creates a tweet: 201, Location, the Tweet object with liked and reposted", async () => {
     const u = await newUser("poster");
     const res = await api("/tweets", { method: "POST", token: u.token, body: { content: "Hello world", extra: 1 } });
     expect(res.status).toBe(201);
@@ -16,8 +16,13 @@ describe("POST /tweets", () => {
       in_reply_to_tweet_id: null,
       conversation_id: res.json.id,
       reply_count: 0,
+      repost_count: 0,
+      quote_count: 0,
+      quoted_tweet_id: null,
+      quoted_tweet: null,
       liked: false,
       bookmarked: false,
+      reposted: false,
     });
     expect(res.headers.get("location")).toBe(`/tweets/${res.json.id}`);
     expect((await api(`/tweets/${res.json.id}`)).json).toMatchObject({ id: res.json.id, content: "Hello world" });

@@ -13,6 +13,8 @@ export type Scope = { users?: number[]; tweets?: number[] };
 const COUNTS = {
   likeCount: { table: "tweets", column: "like_count", rows: "likes", owner: "tweet_id" },
   replyCount: { table: "tweets", column: "reply_count", rows: "tweets", owner: "in_reply_to_tweet_id" },
+  repostCount: { table: "tweets", column: "repost_count", rows: "reposts", owner: "tweet_id" },
+  quoteCount: { table: "tweets", column: "quote_count", rows: "tweets", owner: "quoted_tweet_id" },
   followersCount: { table: "users", column: "followers_count", rows: "follows", owner: "followee_id" },
   followingCount: { table: "users", column: "following_count", rows: "follows", owner: "follower_id" },
   tweetCount: { table: "users", column: "tweet_count", rows: "tweets", owner: "user_id" },
@@ -23,6 +25,8 @@ export type CountMismatches = Record<keyof typeof COUNTS | "followsAcrossBlocks"
 export const NO_MISMATCHES: CountMismatches = {
   likeCount: 0,
   replyCount: 0,
+  repostCount: 0,
+  quoteCount: 0,
   followersCount: 0,
   followingCount: 0,
   tweetCount: 0,

@@ -140,17 +140,29 @@ export async function runMixedLoad(options: {
             `/tweets/search?q=${encodeURIComponent(pick(["load", "tweet OR reply", '"load tweet"', "-reply load"]) ?? "load")}`,
           );
         else if (which < 0.85 && tweetId) await call("GET", `/tweets/${tweetId}/context`, u.token);
-        else if (which < 0.92 && tweetId) await call("GET", `/tweets/${tweetId}/replies`);
+        else if (which < 0.88 && tweetId) await call("GET", `/tweets/${tweetId}/replies`);
+        else if (which < 0.9 && tweetId) await call("GET", `/tweets/${tweetId}/quotes`, u.token);
+        else if (which < 0.92 && tweetId) await call("GET", `/tweets/${tweetId}/reposted_by`);
         else await call("GET", `/users/${other?.id ?? u.id}/followers`, u.token);
         if (tweetId === undefined) await tweet(u, { content: `load tweet ${Math.random()}` });
       } else if (r < 0.45) {
         const key = Math.random() < 0.3 ? { "Idempotency-Key": randomBytes(6).toString("hex") } : undefined;
         const replyTo = Math.random() < 0.3 ? { in_reply_to_tweet_id: tweetId } : {};
+        // A quote, sometimes also a reply (the account-deletion race of both counts at once).
+        const quoting = Math.random() < 0.25 ? { quoted_tweet_id: pick(pool) } : {};
         await tweet(
           u,
-          { content: `load ${replyTo.in_reply_to_tweet_id ? "reply" : "tweet"} ${Math.random()}`, ...replyTo },
+          {
+            content: `load ${replyTo.in_reply_to_tweet_id ? "reply" : "tweet"} ${Math.random()}`,
+            ...replyTo,
+            ...quoting,
+          },
           key,
         );
+      } else if (r < 0.5) {
+        await call("POST", `/users/${u.id}/reposts`, u.token, { tweet_id: tweetId });
+      } else if (r < 0.53) {
+        await call("DELETE", `/users/${u.id}/reposts/${tweetId}`, u.token);
       } else if (r < 0.6) {
         const res = await call("POST", `/users/${u.id}/likes`, u.token, { tweet_id: tweetId });
         const key = `${u.id}:${tweetId}`;

@@ -1,6 +1,6 @@
-import { asc, lt, sql } from "drizzle-orm";
+import { and, asc, eq, lt, sql } from "drizzle-orm";
 import { type Position, startAfter } from "../db/keyset";
-import { celebrities, fanoutOutbox, follows, homeTimeline, tweets } from "../db/schema";
+import { celebrities, fanoutOutbox, follows, homeTimeline, reposts, tweets } from "../db/schema";
 import { columnName, flagsRow } from "../db/sql";
 import { trimTimelines } from "../db/timeline";
 import type { Db } from "../types";
@@ -25,23 +25,41 @@ export const TRIM_EVERY = 256;
 export type FanoutPosition = { authorId?: number; after?: Position };
 
 /**
- * One chunk of a tweet's fan-out, one statement: the next FANOUT_CHUNK followers of its author
- * (most recent follow first, from `from`, read as one range of the follows index) get the tweet
- * in their home timeline. Idempotent: an entry that is there already stays (ON CONFLICT DO
- * NOTHING), so a retried or duplicated message changes nothing. A deleted tweet, or an author in
- * `celebrities`, fans out to nobody; a follower who unfollows while the chunk runs may keep the
- * entry, which the read skips (it checks the follow). The last chunk deletes the outbox row.
- * Returns how many followers it covered, the author, and where the next chunk starts.
+ * One chunk of a fan-out, one statement: the next FANOUT_CHUNK followers of its source (most
+ * recent follow first, from `from`, read as one range of the follows index) get the entry in their
+ * home timeline. The source is the tweet's author, or, for a repost (`repostedBy`), the reposting
+ * user: the entry is then the reposted tweet at the repost's time, with `reposted_by`, and its
+ * `author_id` is the reposter (the followed user whose action it is: an unfollow removes it, and
+ * the read checks that follow). Idempotent: an entry that is there already stays (ON CONFLICT DO
+ * NOTHING), so a retried or duplicated message changes nothing. A deleted tweet or repost, or a
+ * source in `celebrities`, fans out to nobody; a follower who unfollows while the chunk runs may
+ * keep the entry, which the read skips (it checks the follow). The last chunk of a tweet's
+ * fan-out deletes its outbox row. Returns how many followers it covered, the source, and where
+ * the next chunk starts.
  */
-export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined) => (db: Db) => {
+export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined, repostedBy?: number) => (db: Db) => {
+  const notCelebrity = (userId: unknown) =>
+    sql`NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${userId})`;
+  // The entry's tweet, source and time (a repost row goes with its tweet: cascade).
+  const [table, id, userId, createdAt, where] =
+    repostedBy === undefined
+      ? [tweets, tweets.id, tweets.userId, tweets.createdAt, and(eq(tweets.id, tweetId), notCelebrity(tweets.userId))]
+      : [
+          reposts,
+          reposts.tweetId,
+          reposts.userId,
+          reposts.createdAt,
+          and(eq(reposts.userId, repostedBy), eq(reposts.tweetId, tweetId), notCelebrity(repostedBy)),
+        ];
   const tweet = db.$with("tweet").as(
     db
-      .select({ id: tweets.id, userId: tweets.userId, createdAt: tweets.createdAt })
-      .from(tweets)
-      .where(
-        sql`${tweets.id} = ${tweetId}
-          AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${tweets.userId})`,
-      ),
+      .select({
+        id: sql<number>`${id}`.as("id"),
+        userId: sql<number>`${userId}`.as("user_id"),
+        createdAt: sql<Date>`${createdAt}`.mapWith(tweets.createdAt).as("created_at"),
+      })
+      .from(table)
+      .where(where),
   );
   // One range of the (followee_id, created_at, follower_id) index from `after`, stopped at the
   // chunk. The author is a parameter once known (the first chunk returns it): the planner then
@@ -64,8 +82,10 @@ export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined) =
     );
   const delivered = db.$with("delivered", { userId: homeTimeline.userId }).as(
     sql`INSERT INTO ${homeTimeline} (${columnName(homeTimeline.userId)}, ${columnName(homeTimeline.createdAt)},
-                                      ${columnName(homeTimeline.tweetId)}, ${columnName(homeTimeline.authorId)})
-          SELECT ${targets.followerId}, ${tweet.createdAt}, ${tweet.id}, ${tweet.userId} FROM ${targets}, ${tweet}
+                                      ${columnName(homeTimeline.tweetId)}, ${columnName(homeTimeline.authorId)},
+                                      ${columnName(homeTimeline.repostedBy)})
+          SELECT ${targets.followerId}, ${tweet.createdAt}, ${tweet.id}, ${tweet.userId}, ${repostedBy ?? null}::int
+          FROM ${targets}, ${tweet}
           ON CONFLICT DO NOTHING
           RETURNING ${columnName(homeTimeline.userId)}`,
   );
@@ -77,14 +97,14 @@ export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined) =
       )} RETURNING ${homeTimeline.userId}`,
     );
   const covered = sql`(SELECT count(*) FROM ${targets})`;
-  const done = db
-    .$with("done")
-    .as(
-      db
-        .delete(fanoutOutbox)
-        .where(sql`${fanoutOutbox.tweetId} = ${tweetId} AND ${covered} < ${FANOUT_CHUNK}`)
-        .returning({ tweetId: fanoutOutbox.tweetId }),
-    );
+  const done = db.$with("done").as(
+    db
+      .delete(fanoutOutbox)
+      .where(
+        sql`${fanoutOutbox.tweetId} = ${tweetId} AND ${covered} < ${FANOUT_CHUNK} AND ${repostedBy === undefined}::boolean`,
+      )
+      .returning({ tweetId: fanoutOutbox.tweetId }),
+  );
   const last = db
     .select({ followerId: targets.followerId, followedAt: targets.followedAt })
     .from(targets)

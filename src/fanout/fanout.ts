@@ -16,7 +16,13 @@ import { FANOUT_CHUNK, type FanoutPosition, fanoutChunk, staleOutbox } from "./f
  * backoff); every step is idempotent. A message that never arrives is re-sent by the scheduled
  * sweep of the outbox, so no fan-out is lost.
  */
-export type FanoutMessage = { tweetId: number; authorId?: number; after?: { at: string; id: number } };
+export type FanoutMessage = {
+  tweetId: number;
+  /** A repost's fan-out: the reposting user (the source whose followers get the entry). */
+  repostedBy?: number;
+  authorId?: number;
+  after?: { at: string; id: number };
+};
 
 /** How long one delivery writes chunks before handing the rest to a new message. */
 const DELIVERY_BUDGET_MS = 10_000;
@@ -25,14 +31,19 @@ const DELIVERY_BUDGET_MS = 10_000;
 const SWEEP_AFTER_SECONDS = 30;
 const SWEEP_BATCH = 500;
 
-/** Sends a new tweet's fan-out message after the response (`waitUntil`). */
+/**
+ * Sends a new tweet's (or, with `repostedBy`, a new repost's) fan-out message after the response
+ * (`waitUntil`). A repost has no outbox row: a message lost here loses that repost's fan-out (the
+ * reposter's own timeline has it from the repost's statement).
+ */
 export function enqueueFanout(
   queue: Queue<FanoutMessage>,
   waitUntil: (promise: Promise<unknown>) => void,
   tweetId: number,
   requestId: string,
+  repostedBy?: number,
 ) {
-  const message: FanoutMessage = { tweetId };
+  const message: FanoutMessage = repostedBy === undefined ? { tweetId } : { tweetId, repostedBy };
   const sent = queue.send(message).catch((error: unknown) =>
     // The outbox row stays: the sweep sends it again.
     log("warn", "fan-out message not sent", { request_id: requestId, tweet_id: tweetId, error: String(error) }),
@@ -63,13 +74,14 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
         const started = Date.now();
         let from = positionOf(message.body);
         for (;;) {
-          const [r] = await send(connection, fanoutChunk(message.body.tweetId, from));
+          const [r] = await send(connection, fanoutChunk(message.body.tweetId, from, message.body.repostedBy));
           if (!r || r.covered < FANOUT_CHUNK || !r.lastFollowedAt || r.lastFollowerId === null || r.authorId === null)
             break;
           from = { authorId: r.authorId, after: { at: r.lastFollowedAt, id: r.lastFollowerId } };
           if (Date.now() - started > DELIVERY_BUDGET_MS) {
             await env.FANOUT_QUEUE.send({
               tweetId: message.body.tweetId,
+              repostedBy: message.body.repostedBy,
               authorId: r.authorId,
               after: { at: r.lastFollowedAt.toISOString(), id: r.lastFollowerId },
             } satisfies FanoutMessage);

@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { type Column, eq, type SQL, sql } from "drizzle-orm";
-import type { SelectedFields } from "drizzle-orm/pg-core";
+import { alias, type SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order, Page } from "../db/keyset";
-import { bookmarks, likes, tweets, users } from "../db/schema";
+import { bookmarks, likes, reposts, tweets, users } from "../db/schema";
 import { callerOnly, eitherBlocks } from "../db/sql";
 import { notFound } from "../lib/problem";
 import type { Caller, Db } from "../types";
@@ -23,7 +23,40 @@ import type { Caller, Db } from "../types";
 export const visibleTo = (caller: Caller | undefined, authorId: Column | SQL) =>
   caller ? sql<boolean>`NOT ${eitherBlocks(caller.id, authorId)}` : sql<boolean>`true`;
 
-/** The columns of a Tweet, from `tweets` joined with its author in `users` (and, with a token, whether the caller liked and bookmarked it). */
+/** Whether the caller marked the tweet `id` (liked, reposted, bookmarked): one primary-key probe. */
+const markedBy = (table: typeof likes | typeof reposts | typeof bookmarks, id: Column | SQL, caller: Caller) =>
+  sql`EXISTS (SELECT 1 FROM ${table} WHERE ${table.userId} = ${caller.id} AND ${table.tweetId} = ${id})`;
+
+const quoted = alias(tweets, "quoted");
+const quotedAuthor = alias(users, "quoted_author");
+
+/**
+ * The quoted Tweet (one level deep: no `quoted_tweet` of its own) as one JSON value: one
+ * primary-key probe of `tweets` and one of `users` per row, in the row's own statement. NULL when
+ * there is none, it no longer exists, or a block stands between the caller and its author.
+ */
+export const quotedTweetJson = (caller: Caller | undefined, quotedId: Column | SQL) => {
+  const forCaller = caller
+    ? sql`, 'liked', ${markedBy(likes, quoted.id, caller)}, 'reposted', ${markedBy(reposts, quoted.id, caller)}, 'bookmarked', ${markedBy(bookmarks, quoted.id, caller)}`
+    : sql``;
+  return sql`(SELECT jsonb_build_object(
+      'id', ${quoted.id}, 'content', ${quoted.content}, 'created_at', ${quoted.createdAt},
+      'user_id', ${quoted.userId}, 'username', ${quotedAuthor.username}, 'like_count', ${quoted.likeCount},
+      'in_reply_to_tweet_id', ${quoted.inReplyToTweetId},
+      'conversation_id', coalesce(${quoted.conversationId}, ${quoted.id}), 'reply_count', ${quoted.replyCount},
+      'repost_count', ${quoted.repostCount}, 'quote_count', ${quoted.quoteCount},
+      'quoted_tweet_id', ${quoted.quotedTweetId}${forCaller})
+    FROM ${tweets} AS ${quoted} JOIN ${users} AS ${quotedAuthor} ON ${quotedAuthor.id} = ${quoted.userId}
+    WHERE ${quoted.id} = ${quotedId} AND ${visibleTo(caller, quoted.userId)})`;
+};
+
+/** A quoted tweet's JSON (quotedTweetJson, possibly amended) as the `quotedTweet` column of a Tweet. */
+export const asQuotedTweet = (json: SQL) =>
+  sql<QuotedRow | null>`${json}`
+    .mapWith((v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as QuotedRow | null)
+    .as("quoted_tweet");
+
+/** The columns of a Tweet, from `tweets` joined with its author in `users` (and, with a token, the caller's marks). */
 export const tweetColumns = (caller: Caller | undefined) => ({
   id: tweets.id,
   content: tweets.content,
@@ -34,17 +67,13 @@ export const tweetColumns = (caller: Caller | undefined) => ({
   inReplyToTweetId: tweets.inReplyToTweetId,
   conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
   replyCount: tweets.replyCount,
-  liked: callerOnly(
-    caller,
-    "liked",
-    (c) => sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${tweets.id} AND ${likes.userId} = ${c.id})`,
-  ),
-  bookmarked: callerOnly(
-    caller,
-    "bookmarked",
-    (c) =>
-      sql`EXISTS (SELECT 1 FROM ${bookmarks} WHERE ${bookmarks.userId} = ${c.id} AND ${bookmarks.tweetId} = ${tweets.id})`,
-  ),
+  repostCount: tweets.repostCount,
+  quoteCount: tweets.quoteCount,
+  quotedTweetId: tweets.quotedTweetId,
+  quotedTweet: asQuotedTweet(quotedTweetJson(caller, tweets.quotedTweetId)),
+  liked: callerOnly(caller, "liked", (c) => markedBy(likes, tweets.id, c)),
+  reposted: callerOnly(caller, "reposted", (c) => markedBy(reposts, tweets.id, c)),
+  bookmarked: callerOnly(caller, "bookmarked", (c) => markedBy(bookmarks, tweets.id, c)),
 });
 
 export type TweetRow = SelectResultFields<ReturnType<typeof tweetColumns>>;
@@ -106,28 +135,68 @@ export const markedTweets = <At extends string>(
   return { scan, list: list.as("page"), flags: page.scanned(scan, !!caller) };
 };
 
+const forCaller = (description: string) =>
+  z
+    .boolean()
+    .optional()
+    .openapi({ description: `Whether you ${description} it; only with a token.` });
+
+/** A Tweet's fields but its embedded quoted tweet. */
+const tweetFields = {
+  id: z.number().int().openapi({ example: 23 }),
+  content: z.string().openapi({ example: "Hello world" }),
+  created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
+  user_id: z.number().int().openapi({ example: 7 }),
+  username: z.string().openapi({ example: "pineappledreamer" }),
+  like_count: z.number().int().openapi({ example: 3 }),
+  in_reply_to_tweet_id: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
+  conversation_id: z.number().int().openapi({
+    description: "The id of the conversation's first tweet (its own id for a first tweet).",
+    example: 23,
+  }),
+  reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
+  repost_count: z.number().int().openapi({ description: "Reposts.", example: 0 }),
+  quote_count: z.number().int().openapi({ description: "Existing tweets that quote this one.", example: 0 }),
+  quoted_tweet_id: z
+    .number()
+    .int()
+    .nullable()
+    .openapi({ description: "The tweet this one quotes (it may have been deleted since).", example: null }),
+  liked: forCaller("liked"),
+  reposted: forCaller("reposted"),
+  bookmarked: forCaller("bookmarked"),
+};
+
+/** What `quoted_tweet` holds: a Tweet one level deep (no `quoted_tweet` of its own). */
+export const QuotedTweet = z.object(tweetFields).openapi("QuotedTweet");
+
 export const Tweet = z
   .object({
-    id: z.number().int().openapi({ example: 23 }),
-    content: z.string().openapi({ example: "Hello world" }),
-    created_at: z.string().openapi({ format: "date-time", example: "2026-11-26T13:44:22.123Z" }),
-    user_id: z.number().int().openapi({ example: 7 }),
-    username: z.string().openapi({ example: "pineappledreamer" }),
-    like_count: z.number().int().openapi({ example: 3 }),
-    in_reply_to_tweet_id: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "The tweet this one replies to (it may have been deleted since).", example: null }),
-    conversation_id: z.number().int().openapi({
-      description: "The id of the conversation's first tweet (its own id for a first tweet).",
-      example: 23,
+    ...tweetFields,
+    // A union, not .nullable(): the generator drops `null` from a nullable reference.
+    quoted_tweet: z.union([QuotedTweet, z.null()]).openapi({
+      description:
+        "The quoted tweet, one level deep; null when this tweet quotes nothing, the quoted tweet no longer exists, or a block stands between you and its author.",
     }),
-    reply_count: z.number().int().openapi({ description: "Direct replies.", example: 0 }),
-    liked: z.boolean().optional().openapi({ description: "Whether you liked it; only with a token." }),
-    bookmarked: z.boolean().optional().openapi({ description: "Whether you bookmarked it; only with a token." }),
   })
   .openapi("Tweet");
+
+/** The quoted tweet as its JSON value carries it (jsonb_build_object: snake_case, created_at as ISO text). */
+type QuotedRow = Omit<z.infer<typeof QuotedTweet>, "created_at" | "liked" | "reposted" | "bookmarked"> & {
+  created_at: string;
+  liked?: boolean;
+  reposted?: boolean;
+  bookmarked?: boolean;
+};
+
+const toQuotedTweet = (q: QuotedRow): z.infer<typeof QuotedTweet> => ({
+  ...q,
+  created_at: new Date(q.created_at).toISOString(),
+});
 
 export const toTweet = (t: TweetRow): z.infer<typeof Tweet> => ({
   id: t.id,
@@ -139,8 +208,34 @@ export const toTweet = (t: TweetRow): z.infer<typeof Tweet> => ({
   in_reply_to_tweet_id: t.inReplyToTweetId,
   conversation_id: t.conversationId,
   reply_count: t.replyCount,
+  repost_count: t.repostCount,
+  quote_count: t.quoteCount,
+  quoted_tweet_id: t.quotedTweetId,
+  quoted_tweet: t.quotedTweet ? toQuotedTweet(t.quotedTweet) : null,
   ...(t.liked === null ? {} : { liked: t.liked }),
   ...(t.bookmarked === null ? {} : { bookmarked: t.bookmarked }),
+  ...(t.reposted === null ? {} : { reposted: t.reposted }),
+});
+
+/** A home-timeline entry: the Tweet and who reposted it into the timeline (null for a post). */
+export const TimelineTweet = z
+  .object({
+    ...Tweet.shape,
+    reposted_by: z
+      .object({ id: z.number().int(), username: z.string() })
+      .nullable()
+      .openapi({ description: "The followed user (or you) whose repost this entry is; null for a post." }),
+  })
+  .openapi("TimelineTweet");
+
+export const toTimelineTweet = (
+  t: TweetRow & { repostedById: number | null; repostedByUsername: string | null },
+): z.infer<typeof TimelineTweet> => ({
+  ...toTweet(t),
+  reposted_by:
+    t.repostedById === null || t.repostedByUsername === null
+      ? null
+      : { id: t.repostedById, username: t.repostedByUsername },
 });
 
 export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does not exist.`);
@@ -148,6 +243,8 @@ export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does no
 /** Bookmarks: most recently bookmarked first, by the bookmark's time, then the tweet's id. */
 export const RECENT_BOOKMARKS: Order = { direction: "desc", at: "bookmarkedAt" };
 
-/** Lists of tweets by their own time: newest first (GET /tweets, a user's tweets, search, the timeline) or oldest first (replies). */
+/** Lists of tweets by their own time: newest first (GET /tweets, a user's tweets, search, quotes) or oldest first (replies). */
 export const NEWEST_TWEETS: Order = { direction: "desc", at: "createdAt" };
 export const OLDEST_TWEETS: Order = { direction: "asc", at: "createdAt" };
+/** The home timeline: by entry time (the post's or the repost's), then tweet id, newest first. */
+export const NEWEST_ENTRIES: Order = { direction: "desc", at: "enteredAt" };

@@ -1,17 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
+import { LIKE, markTweet, unmarkTweet } from "../../db/marks";
 import { likes, tweets, users } from "../../db/schema";
-import {
-  callerOk,
-  columnName,
-  eitherBlocks,
-  flag,
-  flagsRow,
-  lockedCaller,
-  selectWithFlags,
-  tweetExists,
-  userExists,
-} from "../../db/sql";
+import { callerOk, flag, flagsRow, selectWithFlags, tweetExists, userExists } from "../../db/sql";
 import { markedTweets, selectTweets } from "../../models/tweet";
 import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
@@ -47,71 +38,24 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 };
 
 /**
- * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) or a
- * block stands between the caller and the author (`blocked`: 403), and bumps like_count only when a
- * row was inserted. `inserted` tells 201 from 200.
+ * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
+ * bumps like_count only when a row was inserted (markTweet). `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const liker = lockedCaller(db, "liker", caller, "key share");
-  const blocked = eitherBlocks(
-    caller.id,
-    sql`(SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`,
-  );
-  const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
-    sql`INSERT INTO ${likes} (${columnName(likes.userId)}, ${columnName(likes.tweetId)})
-          SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
-          WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId} AND NOT ${blocked}
-          ON CONFLICT DO NOTHING
-          RETURNING ${columnName(likes.tweetId)}`,
-  );
-  const counted = db.$with("counted").as(
-    db
-      .update(tweets)
-      .set({ likeCount: sql`${tweets.likeCount} + 1` })
-      .where(sql`${tweets.id} = (SELECT ${inserted.tweetId} FROM ${inserted})`)
-      .returning({ likeCount: tweets.likeCount }),
-  );
+  const marked = markTweet(db, LIKE, caller, userId, tweetId);
   const tweet = selectTweets(db, caller, {
-    likeCount: sql<number>`coalesce((SELECT ${counted.likeCount} FROM ${counted}), ${tweets.likeCount})`.as(
-      "like_count",
-    ),
+    likeCount: sql<number>`${marked.countNow}`.as("like_count"),
     liked: sql<boolean>`true`.as("liked"),
   }).where(eq(tweets.id, tweetId));
-  const flags = {
-    callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
-    inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
-    blocked: flag("blocked", blocked),
-  };
-  return selectWithFlags(db, flags, tweet.as("page"), { withs: [liker, inserted, counted] });
+  const { callerOk, inserted, blocked } = marked.flags;
+  return selectWithFlags(db, { callerOk, inserted, blocked }, tweet.as("page"), { withs: marked.withs });
 };
 
 /** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */
 export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const liker = lockedCaller(db, "liker", caller, "key share");
-  const removed = db.$with("removed").as(
-    db
-      .delete(likes)
-      .where(
-        and(
-          eq(likes.tweetId, tweetId),
-          sql`${likes.userId} = (SELECT ${liker.id} FROM ${liker})`,
-          eq(likes.userId, userId),
-        ),
-      )
-      .returning({ tweetId: likes.tweetId }),
-  );
-  const counted = db.$with("counted").as(
-    db
-      .update(tweets)
-      .set({ likeCount: sql`${tweets.likeCount} - 1` })
-      .where(sql`${tweets.id} = (SELECT ${removed.tweetId} FROM ${removed})`)
-      .returning({ id: tweets.id }),
-  );
+  const unmarked = unmarkTweet(db, LIKE, caller, userId, tweetId);
   return db
-    .with(liker, removed, counted)
-    .select({
-      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
-      targetFound: flag("target_found", tweetExists(tweetId)),
-    })
+    .with(...unmarked.withs)
+    .select(unmarked.flags)
     .from(flagsRow);
 };

@@ -1,6 +1,6 @@
-import { and, eq, ne, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { bookmarks, celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
+import { bookmarks, celebrities, fanoutOutbox, likes, reposts, tweets, users } from "../../db/schema";
 import {
   callerOk,
   columnName,
@@ -9,9 +9,10 @@ import {
   flagsRow,
   lockedCaller,
   selectWithFlags,
+  tweetExists,
   userExists,
 } from "../../db/sql";
-import { selectTweets, visibleTweets } from "../../models/tweet";
+import { asQuotedTweet, quotedTweetJson, selectTweets, visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /** GET /tweets: newest first (created_at, then id, descending). */
@@ -39,35 +40,41 @@ export type NewTweetInput = {
   /** `user_id` was absent or the caller's own (decided before the query: nothing is written otherwise). */
   allowed: boolean;
   inReplyTo: number | undefined;
+  quoted: number | undefined;
 };
 
 /**
  * POST /tweets, one statement:
  * - lock the author's row (the tweet count changes; an account deletion waits for this, see
- *   users.queries.ts) and, for a reply, the parent's (its reply count changes; a parent deleted
- *   meanwhile is not found, and the reply is not written: 404; nor is it when a block stands
- *   between the caller and the parent's author: `blocked`, 403);
+ *   users.queries.ts), then the tweets it counts on — the replied-to tweet (reply count) and the
+ *   quoted one (quote count) — in id order, after the author (README, "Exact counts"); one
+ *   deleted meanwhile is not found, and nothing is written: 404;
+ * - a block between the caller and the author of either is 403 (`blocked`), and nothing is written;
  * - insert the tweet; with an Idempotency-Key, a retry (also a concurrent one) hits the unique
  *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
  *   (`inserted` false) instead of a second tweet; the key reused with another request (another
  *   request hash) inserts nothing and says so (`key_reused`: 422), before any 404 of the parent;
- * - only for a new row: count it on the author and the parent, and write the fan-out outbox row
- *   when the author has followers whose timelines take it (see src/fanout).
+ * - only for a new row: count it on the author, the parent and the quoted tweet, and write the
+ *   fan-out outbox row when the author has followers whose timelines take it (see src/fanout).
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
   const author = lockedCaller(db, "author", caller, "no key update");
-  const parent = db.$with("parent").as(
+  // EXISTS (author): the author's row is locked before any tweet's (the scan's filter runs first).
+  const related = db.$with("related").as(
     db
       .select({
         id: tweets.id,
+        userId: tweets.userId,
         conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
-        blocked: eitherBlocks(caller.id, tweets.userId).as("blocked"),
       })
       .from(tweets)
-      .where(eq(tweets.id, input.inReplyTo ?? 0))
+      .where(and(inArray(tweets.id, [input.inReplyTo ?? 0, input.quoted ?? 0]), sql`EXISTS (SELECT 1 FROM ${author})`))
+      .orderBy(asc(tweets.id))
       .for("no key update"),
   );
   const replying = input.inReplyTo !== undefined;
+  const quoting = input.quoted !== undefined;
+  const blocked = sql`EXISTS (SELECT 1 FROM ${related} WHERE ${eitherBlocks(caller.id, related.userId)})`;
   // The tweet an earlier request created with this key, whatever this request asks (a reply to a
   // missing tweet included): its request hash tells a retry from the key reused with another body.
   const prior = db.$with("prior").as(
@@ -94,22 +101,30 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       inReplyToTweetId: tweets.inReplyToTweetId,
       conversationId: sql<number>`conversation_id`.as("conversation_id"),
       replyCount: tweets.replyCount,
+      repostCount: tweets.repostCount,
+      quoteCount: tweets.quoteCount,
+      quotedTweetId: tweets.quotedTweetId,
       requestHash: tweets.requestHash,
       inserted: sql<boolean>`inserted`.as("inserted"),
     })
     .as(
       sql`INSERT INTO ${tweets} (${columnName(tweets.userId)}, ${columnName(tweets.content)}, ${columnName(tweets.idempotencyKey)},
-                                 ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)}, ${columnName(tweets.requestHash)})
-          SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, ${parent.id}, ${parent.conversationId}, ${hash}
-          FROM ${author} LEFT JOIN ${parent} ON true
-          WHERE ${input.allowed}::boolean ${replying ? sql`AND ${parent.id} IS NOT NULL AND NOT ${parent.blocked}` : sql``}
+                                 ${columnName(tweets.inReplyToTweetId)}, ${columnName(tweets.conversationId)},
+                                 ${columnName(tweets.quotedTweetId)}, ${columnName(tweets.requestHash)})
+          SELECT ${author.id}, ${input.content}, ${input.idempotencyKey ?? null}::varchar, p.id, p.conversation_id, q.id, ${hash}
+          FROM ${author}
+            LEFT JOIN ${related} AS p ON p.id = ${input.inReplyTo ?? null}::int
+            LEFT JOIN ${related} AS q ON q.id = ${input.quoted ?? null}::int
+          WHERE ${input.allowed}::boolean ${replying ? sql`AND p.id IS NOT NULL` : sql``}
+            ${quoting ? sql`AND q.id IS NOT NULL` : sql``} AND NOT ${blocked}
             AND NOT EXISTS (SELECT 1 FROM ${prior} WHERE ${otherRequest(prior.requestHash)})
           ON CONFLICT (${columnName(tweets.userId)}, ${columnName(tweets.idempotencyKey)})
             DO UPDATE SET ${columnName(tweets.idempotencyKey)} = excluded.${columnName(tweets.idempotencyKey)}
           RETURNING ${columnName(tweets.id)}, ${columnName(tweets.content)}, ${columnName(tweets.createdAt)}, ${columnName(tweets.userId)},
                     ${columnName(tweets.likeCount)}, ${columnName(tweets.inReplyToTweetId)},
                     coalesce(${columnName(tweets.conversationId)}, ${columnName(tweets.id)}) AS conversation_id,
-                    ${columnName(tweets.replyCount)}, ${columnName(tweets.requestHash)},
+                    ${columnName(tweets.replyCount)}, ${columnName(tweets.repostCount)}, ${columnName(tweets.quoteCount)},
+                    ${columnName(tweets.quotedTweetId)}, ${columnName(tweets.requestHash)},
                     -- A row this statement wrote has no xmax; one returned by ON CONFLICT DO UPDATE has.
                     (xmax = 0) AS inserted`,
     );
@@ -121,12 +136,17 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       .where(sql`${users.id} = (SELECT ${created.userId} FROM ${created} WHERE ${created.inserted})`)
       .returning({ id: users.id }),
   );
-  const replyCounted = db.$with("reply_counted").as(
+  // One UPDATE for both (a reply may quote its own parent: two UPDATEs of one row would lose one).
+  const relatedCounted = db.$with("related_counted").as(
     db
       .update(tweets)
-      .set({ replyCount: sql`${tweets.replyCount} + 1` })
-      .where(sql`${tweets.id} = (SELECT ${created.inReplyToTweetId} FROM ${created} WHERE ${created.inserted})`)
-      .returning({ id: tweets.id }),
+      .set({
+        replyCount: sql`${tweets.replyCount} + (${tweets.id} IS NOT DISTINCT FROM c.in_reply_to_tweet_id)::int`,
+        quoteCount: sql`${tweets.quoteCount} + (${tweets.id} IS NOT DISTINCT FROM c.quoted_tweet_id)::int`,
+      })
+      .from(sql`(SELECT * FROM ${created} WHERE ${created.inserted}) AS c`)
+      .where(sql`${tweets.id} IN (c.in_reply_to_tweet_id, c.quoted_tweet_id)`)
+      .returning({ id: tweets.id, quoteCount: tweets.quoteCount }),
   );
   const fansOut = sql`(SELECT ${author.followersCount} > 0 FROM ${author})
     AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
@@ -135,7 +155,11 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
           SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
           RETURNING ${columnName(fanoutOutbox.tweetId)}`,
   );
-  // The new row is not visible to this statement's reads of `tweets`: the Tweet is built from RETURNING.
+  // The new row is not visible to this statement's reads of `tweets`: the Tweet is built from RETURNING,
+  // and the quoted tweet's quote_count from its UPDATE.
+  const quotedNow = sql`${quotedTweetJson(caller, created.quotedTweetId)} || coalesce(
+    (SELECT jsonb_build_object('quote_count', ${relatedCounted.quoteCount}) FROM ${relatedCounted}
+     WHERE ${relatedCounted.id} = ${created.quotedTweetId}), '{}'::jsonb)`;
   const tweet = db
     .select({
       id: created.id,
@@ -147,9 +171,17 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       inReplyToTweetId: created.inReplyToTweetId,
       conversationId: created.conversationId,
       replyCount: created.replyCount,
+      repostCount: created.repostCount,
+      quoteCount: created.quoteCount,
+      quotedTweetId: created.quotedTweetId,
+      quotedTweet: asQuotedTweet(quotedNow),
       liked: flag(
         "liked",
         sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${created.id} AND ${likes.userId} = ${caller.id})`,
+      ),
+      reposted: flag(
+        "reposted",
+        sql`EXISTS (SELECT 1 FROM ${reposts} WHERE ${reposts.tweetId} = ${created.id} AND ${reposts.userId} = ${caller.id})`,
       ),
       // An Idempotency-Key retry returns the first request's tweet, which may have been bookmarked since.
       bookmarked: flag(
@@ -162,8 +194,15 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
     .as("page");
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
-    targetFound: flag("target_found", replying ? sql`EXISTS (SELECT 1 FROM ${parent})` : sql`true`),
-    blocked: flag("blocked", sql`EXISTS (SELECT 1 FROM ${parent} WHERE ${parent.blocked})`),
+    targetFound: flag(
+      "target_found",
+      replying ? sql`EXISTS (SELECT 1 FROM ${related} WHERE ${related.id} = ${input.inReplyTo})` : sql`true`,
+    ),
+    quotedFound: flag(
+      "quoted_found",
+      quoting ? sql`EXISTS (SELECT 1 FROM ${related} WHERE ${related.id} = ${input.quoted})` : sql`true`,
+    ),
+    blocked: flag("blocked", blocked),
     fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`),
     // Also when a concurrent first request committed after this statement's snapshot (ON CONFLICT returned it).
     keyReused: flag(
@@ -172,21 +211,41 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
         OR EXISTS (SELECT 1 FROM ${created} WHERE NOT ${created.inserted} AND ${otherRequest(created.requestHash)})`,
     ),
   };
-  return selectWithFlags(db, flags, tweet, { withs: [author, parent, prior, created, counted, replyCounted, outbox] });
+  return selectWithFlags(db, flags, tweet, {
+    withs: [author, related, prior, created, counted, relatedCounted, outbox],
+  });
 };
 
 /**
  * DELETE /tweets/{id}: revocation, existence, authorship and the delete in one statement; the
- * author's tweet count and the parent's reply count drop with it. Its likes go by cascade; its
- * replies stay, their in_reply_to_tweet_id and conversation_id unchanged.
+ * author's tweet count, the parent's reply count and the quoted tweet's quote count drop with it.
+ * The tweet, its parent and the quoted tweet are locked in id order after the author's row (the
+ * global order of README, "Exact counts"). Its likes and reposts go by cascade; its replies and
+ * quotes stay, their in_reply_to_tweet_id, conversation_id and quoted_tweet_id unchanged.
  */
 export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
   const author = lockedCaller(db, "author", caller, "no key update");
+  const own = sql`SELECT unnest(ARRAY[${tweets.id}, ${tweets.inReplyToTweetId}, ${tweets.quotedTweetId}]) FROM ${tweets}
+    WHERE ${tweets.id} = ${id} AND ${tweets.userId} = (SELECT ${author.id} FROM ${author})`;
+  const locked = db
+    .$with("locked")
+    .as(
+      db
+        .select({ id: tweets.id })
+        .from(tweets)
+        .where(sql`${tweets.id} IN (${own})`)
+        .orderBy(asc(tweets.id))
+        .for("no key update"),
+    );
   const gone = db.$with("gone").as(
     db
       .delete(tweets)
-      .where(and(eq(tweets.id, id), sql`${tweets.userId} = (SELECT ${author.id} FROM ${author})`))
-      .returning({ userId: tweets.userId, inReplyToTweetId: tweets.inReplyToTweetId }),
+      .where(and(eq(tweets.id, id), sql`${tweets.id} IN (SELECT ${locked.id} FROM ${locked})`))
+      .returning({
+        userId: tweets.userId,
+        inReplyToTweetId: tweets.inReplyToTweetId,
+        quotedTweetId: tweets.quotedTweetId,
+      }),
   );
   const counted = db.$with("counted").as(
     db
@@ -195,15 +254,20 @@ export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
       .where(sql`${users.id} = (SELECT ${gone.userId} FROM ${gone})`)
       .returning({ id: users.id }),
   );
-  const parent = db.$with("parent").as(
+  // One UPDATE for both (a reply may quote its own parent).
+  const related = db.$with("related").as(
     db
       .update(tweets)
-      .set({ replyCount: sql`${tweets.replyCount} - 1` })
-      .where(sql`${tweets.id} = (SELECT ${gone.inReplyToTweetId} FROM ${gone})`)
+      .set({
+        replyCount: sql`${tweets.replyCount} - (${tweets.id} IS NOT DISTINCT FROM g.in_reply_to_tweet_id)::int`,
+        quoteCount: sql`${tweets.quoteCount} - (${tweets.id} IS NOT DISTINCT FROM g.quoted_tweet_id)::int`,
+      })
+      .from(sql`${gone} AS g`)
+      .where(sql`${tweets.id} IN (g.in_reply_to_tweet_id, g.quoted_tweet_id)`)
       .returning({ id: tweets.id }),
   );
   return db
-    .with(author, gone, counted, parent)
+    .with(author, locked, gone, counted, related)
     .select({
       callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${author})`),
       found: flag("found", sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`),
@@ -215,4 +279,11 @@ export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
       deleted: flag("deleted", sql`EXISTS (SELECT 1 FROM ${gone})`),
     })
     .from(flagsRow);
+};
+
+/** GET /tweets/{id}/quotes: the tweets quoting one, newest first, and whether the quoted tweet exists. */
+export const quotes = (caller: Caller | undefined, tweetId: number, page: Page) => (db: Db) => {
+  const { scan, list, flags } = visibleTweets(db, caller, page, eq(tweets.quotedTweetId, tweetId));
+  const found = flag("found", tweetExists(tweetId));
+  return selectWithFlags(db, { callerOk: callerOk(caller), found, ...flags }, list, { order: page, withs: [scan] });
 };

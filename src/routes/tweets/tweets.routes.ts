@@ -23,7 +23,7 @@ export const create = createRoute({
   method: "post",
   path: "/tweets",
   tags,
-  summary: "Post a tweet, or a reply (in_reply_to_tweet_id)",
+  summary: "Post a tweet, a reply (in_reply_to_tweet_id), a quote (quoted_tweet_id), or both",
   security: bearerSecurity,
   middleware: [requireAuth, jsonBody] as const,
   request: {
@@ -67,5 +67,15 @@ export const userTweets = createRoute({
   summary: "A user's tweets, newest first",
   middleware: [optionalAuth] as const,
   request: { params: z.object({ id: idParam("id", "User id") }), query: PageQuery },
+  responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 404) },
+});
+
+export const quotes = createRoute({
+  method: "get",
+  path: "/tweets/{id}/quotes",
+  tags,
+  summary: "The tweets quoting a tweet, newest first",
+  middleware: [optionalAuth] as const,
+  request: { params: TweetParams, query: PageQuery },
   responses: { 200: pageOf(Tweet, "A page of tweets"), ...problems(400, 401, 404) },
 });

@@ -24,6 +24,7 @@ export const NewTweet = z
     content: Content,
     user_id: idField("user_id", "Optional; must be your own id.").optional(),
     in_reply_to_tweet_id: idField("in_reply_to_tweet_id", "Post as a reply to this tweet.").optional(),
+    quoted_tweet_id: idField("quoted_tweet_id", "Quote this tweet (a tweet can be a reply and a quote).").optional(),
   })
   .openapi("NewTweet");
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { follows, homeTimeline, likes, tweets, users } from "../../db/schema";
+import { follows, homeTimeline, likes, reposts, tweets, users } from "../../db/schema";
 import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
 import { selectUsers, userColumns } from "../../models/user";
 import type { Caller, Db } from "../../types";
@@ -60,11 +60,11 @@ export const updateUser =
  * DELETE /users/{id}: two statements, one transaction, one round trip.
  *
  * 1. Lock the user's row (FOR UPDATE). Every write that adds a row counted on this user's behalf —
- *    a like, a follow either way, a tweet — holds a lock on this row from its first step (see
+ *    a like, a repost, a follow either way, a tweet (a reply, a quote) — holds a lock on this row from its first step (see
  *    "Exact counts" in the README), so the lock waits for those in flight to commit and keeps new
  *    ones out until this transaction ends.
- * 2. Then, in a new snapshot that sees every such row, remove the user's likes, follows, replies'
- *    counts and timeline, fix every count they contributed to, and delete the user (which cascades
+ * 2. Then, in a new snapshot that sees every such row, remove the user's likes, reposts, follows,
+ *    replies' and quotes' counts and timeline, fix every count they contributed to, and delete the user (which cascades
  *    to their tweets and the likes on them). Each counted row is seen exactly once.
  */
 export const deleteUser = (caller: Caller, id: number) => {
@@ -77,17 +77,28 @@ export const deleteUser = (caller: Caller, id: number) => {
   const remove = sql`WITH target AS (SELECT ${users.id} AS id FROM ${users} WHERE ${self}),
     gone_likes AS (
       DELETE FROM ${likes} WHERE ${likes.userId} = (SELECT id FROM target) RETURNING ${likes.tweetId} AS tweet_id),
+    gone_reposts AS (
+      DELETE FROM ${reposts} WHERE ${reposts.userId} = (SELECT id FROM target) RETURNING ${reposts.tweetId} AS tweet_id),
     gone_replies AS (
       SELECT ${tweets.inReplyToTweetId} AS tweet_id FROM ${tweets}
       WHERE ${tweets.userId} = (SELECT id FROM target) AND ${tweets.inReplyToTweetId} IS NOT NULL),
+    gone_quotes AS (
+      SELECT ${tweets.quotedTweetId} AS tweet_id FROM ${tweets}
+      WHERE ${tweets.userId} = (SELECT id FROM target) AND ${tweets.quotedTweetId} IS NOT NULL),
     tweet_counts AS (
       UPDATE ${tweets} SET
         ${columnName(tweets.likeCount)} = ${tweets.likeCount} - d.likes,
-        ${columnName(tweets.replyCount)} = ${tweets.replyCount} - d.replies
+        ${columnName(tweets.replyCount)} = ${tweets.replyCount} - d.replies,
+        ${columnName(tweets.repostCount)} = ${tweets.repostCount} - d.reposts,
+        ${columnName(tweets.quoteCount)} = ${tweets.quoteCount} - d.quotes
       FROM (SELECT tweet_id, count(*) FILTER (WHERE kind = 'like')::int AS likes,
-                   count(*) FILTER (WHERE kind = 'reply')::int AS replies
+                   count(*) FILTER (WHERE kind = 'reply')::int AS replies,
+                   count(*) FILTER (WHERE kind = 'repost')::int AS reposts,
+                   count(*) FILTER (WHERE kind = 'quote')::int AS quotes
             FROM (SELECT tweet_id, 'like' AS kind FROM gone_likes
-                  UNION ALL SELECT tweet_id, 'reply' FROM gone_replies) AS g
+                  UNION ALL SELECT tweet_id, 'reply' FROM gone_replies
+                  UNION ALL SELECT tweet_id, 'repost' FROM gone_reposts
+                  UNION ALL SELECT tweet_id, 'quote' FROM gone_quotes) AS g
             GROUP BY tweet_id) AS d
       WHERE ${tweets.id} = d.tweet_id AND ${tweets.userId} <> ${id}),
     gone_following AS (
