@@ -33,6 +33,7 @@ describe("POST /tweets with quoted_tweet_id", () => {
       quoted_tweet_id: null,
       liked: true,
       reposted: false,
+      bookmarked: false,
     });
     // One level deep: a quote of the quote embeds the quote without its own quoted_tweet.
     const outer = await quote(author, res.json.id);
