@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
+import { notify, unnotify } from "../../db/notifications";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
 import { callerOk, columnName, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
 import { trimTimelines } from "../../db/timeline";
@@ -53,7 +54,8 @@ const lockedPair = (db: Db, caller: Caller, targetId: number) =>
  * POST /users/{id}/following: follows unless already following (the follow keeps its first time),
  * counts it on both users, enters the followee into `celebrities` when it reaches the fan-out
  * threshold, and backfills the follower's home timeline with the followee's FOLLOW_BACKFILL newest
- * tweets (then trims it), so the next timeline read has them.
+ * tweets (then trims it), so the next timeline read has them; the followee is notified. Both users'
+ * rows are locked before anything else, so the notification's foreign key needs no lock of its own.
  */
 export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => {
   const locked = lockedPair(db, caller, targetId);
@@ -95,6 +97,9 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
     sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
           RETURNING ${homeTimeline.userId}`,
   );
+  const notified = notify(db, "notified", [
+    { type: "follow", rows: sql`SELECT ${inserted.followeeId}, ${caller.id}, NULL FROM ${inserted}` },
+  ]);
   const followee = selectUsers(db, caller, {
     followersCount: sql<number>`coalesce(
         (SELECT ${counted.followersCount} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users.followersCount})`.as(
@@ -108,11 +113,14 @@ export const follow = (caller: Caller, userId: number, targetId: number, fanoutM
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
   };
-  return selectWithFlags(db, flags, followee, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
+  return selectWithFlags(db, flags, followee, {
+    withs: [locked, inserted, counted, celebrity, backfill, trimmed, notified],
+  });
 };
 
 /**
- * DELETE /users/{id}/following/{target_user_id}: unfollows if following, drops both counts, and
+ * DELETE /users/{id}/following/{target_user_id}: unfollows if following, drops both counts and the
+ * follow's notification, and
  * takes the followee's tweets out of the follower's home timeline (reads also skip entries of
  * authors no longer followed, so an entry a concurrent fan-out writes late never shows).
  */
@@ -141,8 +149,15 @@ export const unfollow = (caller: Caller, userId: number, targetId: number) => (d
       .where(and(sql`${homeTimeline.userId} = ${follower}`, eq(homeTimeline.authorId, targetId)))
       .returning({ tweetId: homeTimeline.tweetId }),
   );
+  const unnotified = unnotify(
+    db,
+    "unnotified",
+    "follow",
+    { recipient: targetId, actor: caller.id, tweet: null },
+    sql`EXISTS (SELECT 1 FROM ${removed})`,
+  );
   return db
-    .with(locked, removed, counted, purged)
+    .with(locked, removed, counted, purged, unnotified)
     .select({
       callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
       targetFound: flag("target_found", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${targetId})`),

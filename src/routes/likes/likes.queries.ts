@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
+import { notify, unnotify } from "../../db/notifications";
 import { likes, tweets, users } from "../../db/schema";
 import {
   callerOk,
@@ -53,18 +54,43 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 };
 
 /**
+ * The liked tweet's author (who is notified), locked FOR KEY SHARE after the liker and before the
+ * tweet row (see src/db/notifications.ts): an account deletion of the author waits for the like,
+ * or the like finds the author, and so the tweet, gone (404).
+ */
+const tweetAuthor = (db: Db, liker: ReturnType<typeof lockedCaller>, tweetId: number) =>
+  db.$with("author").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          sql`${users.id} = (SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`,
+          // Referenced so that the liker's row is locked first.
+          sql`EXISTS (SELECT 1 FROM ${liker})`,
+        ),
+      )
+      .for("key share"),
+  );
+
+/**
  * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
- * bumps like_count only when a row was inserted. `inserted` tells 201 from 200.
+ * bumps like_count only when a row was inserted, and notifies the tweet's author of a new like.
+ * `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const liker = lockedCaller(db, "liker", caller, "key share");
+  const author = tweetAuthor(db, liker, tweetId);
   const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
     sql`INSERT INTO ${likes} (${columnName(likes.userId)}, ${columnName(likes.tweetId)})
-          SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${tweets}
-          WHERE ${tweets.id} = ${tweetId} AND ${liker.id} = ${userId}
+          SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${author}, ${tweets}
+          WHERE ${tweets.id} = ${tweetId} AND ${tweets.userId} = ${author.id} AND ${liker.id} = ${userId}
           ON CONFLICT DO NOTHING
           RETURNING ${columnName(likes.tweetId)}`,
   );
+  const notified = notify(db, "notified", [
+    { type: "like", rows: sql`SELECT ${author.id}, ${caller.id}, ${inserted.tweetId} FROM ${inserted}, ${author}` },
+  ]);
   const counted = db.$with("counted").as(
     db
       .update(tweets)
@@ -82,10 +108,10 @@ export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
   };
-  return selectWithFlags(db, flags, tweet.as("page"), { withs: [liker, inserted, counted] });
+  return selectWithFlags(db, flags, tweet.as("page"), { withs: [liker, author, inserted, counted, notified] });
 };
 
-/** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */
+/** DELETE /users/{id}/likes/{tweet_id}: removes the like if present, and like_count and its notification with it. */
 export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const liker = lockedCaller(db, "liker", caller, "key share");
   const removed = db.$with("removed").as(
@@ -105,10 +131,17 @@ export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: 
       .update(tweets)
       .set({ likeCount: sql`${tweets.likeCount} - 1` })
       .where(sql`${tweets.id} = (SELECT ${removed.tweetId} FROM ${removed})`)
-      .returning({ id: tweets.id }),
+      .returning({ id: tweets.id, userId: tweets.userId }),
+  );
+  const unnotified = unnotify(
+    db,
+    "unnotified",
+    "like",
+    { recipient: sql`(SELECT ${counted.userId} FROM ${counted})`, actor: caller.id, tweet: tweetId },
+    sql`EXISTS (SELECT 1 FROM ${counted})`,
   );
   return db
-    .with(liker, removed, counted)
+    .with(liker, removed, counted, unnotified)
     .select({
       callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${liker})`),
       targetFound: flag("target_found", tweetExists(tweetId)),

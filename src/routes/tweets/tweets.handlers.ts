@@ -2,6 +2,7 @@ import { run, runItem, runList } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
+import { mentionedNames } from "../../lib/mentions";
 import { forbidden, unprocessable } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
@@ -40,7 +41,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const allowed = user_id === undefined || user_id === caller.id;
   const idempotencyKey = c.req.valid("header")["idempotency-key"];
   const requestHash = idempotencyKey === undefined ? undefined : await requestHashOf(content, in_reply_to_tweet_id);
-  const input = { content, idempotencyKey, requestHash, allowed, inReplyTo: in_reply_to_tweet_id };
+  const mentions = mentionedNames(content);
+  const input = { content, idempotencyKey, requestHash, allowed, inReplyTo: in_reply_to_tweet_id, mentions };
   // 401, 403, then the key reused with another body (422, even for a reply to a missing tweet), then 404.
   const [row] = await run(c.var, queries.createTweet(caller, input), {
     allowed,

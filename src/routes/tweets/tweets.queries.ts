@@ -1,7 +1,9 @@
-import { and, eq, ne, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, eq, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { celebrities, fanoutOutbox, likes, tweets, users } from "../../db/schema";
+import { notify } from "../../db/notifications";
+import { celebrities, fanoutOutbox, likes, mentions, tweets, users } from "../../db/schema";
 import { callerOk, columnName, flag, flagsRow, lockedCaller, selectWithFlags, userExists } from "../../db/sql";
+import { MAX_MENTIONS } from "../../lib/mentions";
 import { selectTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
@@ -30,6 +32,8 @@ export type NewTweetInput = {
   /** `user_id` was absent or the caller's own (decided before the query: nothing is written otherwise). */
   allowed: boolean;
   inReplyTo: number | undefined;
+  /** The names the content mentions (mentionedNames: lower-cased, distinct, in order). */
+  mentions: string[];
 };
 
 /**
@@ -41,19 +45,50 @@ export type NewTweetInput = {
  *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
  *   (`inserted` false) instead of a second tweet; the key reused with another request (another
  *   request hash) inserts nothing and says so (`key_reused`: 422), before any 404 of the parent;
- * - only for a new row: count it on the author and the parent, and write the fan-out outbox row
- *   when the author has followers whose timelines take it (see src/fanout).
+ * - only for a new row: count it on the author and the parent, write the fan-out outbox row
+ *   when the author has followers whose timelines take it (see src/fanout), record its mentions,
+ *   and notify the replied-to tweet's author (`reply`) and the users it mentions (`mention`).
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
   const author = lockedCaller(db, "author", caller, "no key update");
+  // The users it mentions: the first MAX_MENTIONS distinct names that name existing users.
+  const names = input.mentions.length
+    ? sql.join(
+        input.mentions.map((n) => sql`${n}::text`),
+        sql`, `,
+      )
+    : sql``;
+  const named = db.$with("named", { id: users.id }).as(
+    sql`SELECT ${users.id} FROM unnest(ARRAY[${names}]::text[]) WITH ORDINALITY AS m(name, ord)
+          JOIN ${users} ON lower(${users.username}) = m.name
+          ORDER BY m.ord LIMIT ${MAX_MENTIONS}`,
+  );
+  // Whom the tweet notifies (the replied-to tweet's author, the users it mentions), locked after the
+  // author and before the parent tweet (src/db/notifications.ts); one deleted meanwhile is left out.
+  const recipients = db.$with("recipients").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        and(
+          sql`${users.id} IN (SELECT ${named.id} FROM ${named}
+                UNION ALL SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${input.inReplyTo ?? 0})`,
+          sql`EXISTS (SELECT 1 FROM ${author})`,
+        ),
+      )
+      .orderBy(asc(users.id))
+      .for("key share"),
+  );
   const parent = db.$with("parent").as(
     db
       .select({
         id: tweets.id,
+        userId: tweets.userId,
         conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
       })
       .from(tweets)
-      .where(eq(tweets.id, input.inReplyTo ?? 0))
+      // Referenced so that the recipients are locked before this row.
+      .where(and(eq(tweets.id, input.inReplyTo ?? 0), sql`(SELECT count(*) FROM ${recipients}) >= 0`))
       .for("no key update"),
   );
   const replying = input.inReplyTo !== undefined;
@@ -124,6 +159,23 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
           SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
           RETURNING ${columnName(fanoutOutbox.tweetId)}`,
   );
+  const mentioned = db.$with("mentioned", { userId: mentions.userId }).as(
+    sql`INSERT INTO ${mentions} (${columnName(mentions.tweetId)}, ${columnName(mentions.userId)}, ${columnName(mentions.createdAt)})
+          SELECT ${created.id}, ${recipients.id}, ${created.createdAt} FROM ${created}, ${recipients}
+          WHERE ${created.inserted} AND ${recipients.id} IN (SELECT ${named.id} FROM ${named})
+          RETURNING ${columnName(mentions.userId)}`,
+  );
+  const notified = notify(db, "notified", [
+    {
+      type: "reply",
+      rows: sql`SELECT ${parent.userId}, ${caller.id}, ${created.id} FROM ${created}, ${parent}
+                WHERE ${created.inserted} AND ${parent.userId} IN (SELECT ${recipients.id} FROM ${recipients})`,
+    },
+    {
+      type: "mention",
+      rows: sql`SELECT ${mentioned.userId}, ${caller.id}, ${created.id} FROM ${created}, ${mentioned}`,
+    },
+  ]);
   // The new row is not visible to this statement's reads of `tweets`: the Tweet is built from RETURNING.
   const tweet = db
     .select({
@@ -155,7 +207,9 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
         OR EXISTS (SELECT 1 FROM ${created} WHERE NOT ${created.inserted} AND ${otherRequest(created.requestHash)})`,
     ),
   };
-  return selectWithFlags(db, flags, tweet, { withs: [author, parent, prior, created, counted, replyCounted, outbox] });
+  return selectWithFlags(db, flags, tweet, {
+    withs: [author, named, recipients, parent, prior, created, counted, replyCounted, outbox, mentioned, notified],
+  });
 };
 
 /**
