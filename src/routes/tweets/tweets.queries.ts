@@ -38,7 +38,7 @@ export type NewTweetInput = {
 
 /**
  * POST /tweets, one statement:
- * - lock the author's row (the tweet count changes; an account deletion waits for this, see
+ * - lock the users it notifies (FOR KEY SHARE, see `recipients`), then the author's row (the tweet count changes; an account deletion waits for this, see
  *   users.queries.ts) and, for a reply, the parent's (its reply count changes; a parent deleted
  *   meanwhile is not found, and the reply is not written: 404);
  * - insert the tweet; with an Idempotency-Key, a retry (also a concurrent one) hits the unique
@@ -50,7 +50,6 @@ export type NewTweetInput = {
  *   and notify the replied-to tweet's author (`reply`) and the users it mentions (`mention`).
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
-  const author = lockedCaller(db, "author", caller, "no key update");
   // The users it mentions: the first MAX_MENTIONS distinct names that name existing users.
   const names = input.mentions.length
     ? sql.join(
@@ -63,22 +62,22 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
           JOIN ${users} ON lower(${users.username}) = m.name
           ORDER BY m.ord LIMIT ${MAX_MENTIONS}`,
   );
-  // Whom the tweet notifies (the replied-to tweet's author, the users it mentions), locked after the
-  // author and before the parent tweet (src/db/notifications.ts); one deleted meanwhile is left out.
+  // Whom the tweet notifies (the replied-to tweet's author, the users it mentions), FOR KEY SHARE
+  // by id, first of all (src/db/notifications.ts): before the parent tweet, which the author's
+  // account deletion locks after their user row, and before the caller's row, which that deletion
+  // updates (following_count) after it. One deleted meanwhile is left out.
   const recipients = db.$with("recipients").as(
     db
       .select({ id: users.id })
       .from(users)
       .where(
-        and(
-          sql`${users.id} IN (SELECT ${named.id} FROM ${named}
-                UNION ALL SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${input.inReplyTo ?? 0})`,
-          sql`EXISTS (SELECT 1 FROM ${author})`,
-        ),
+        sql`${users.id} IN (SELECT ${named.id} FROM ${named}
+              UNION ALL SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${input.inReplyTo ?? 0})`,
       )
       .orderBy(asc(users.id))
       .for("key share"),
   );
+  const author = lockedCaller(db, "author", caller, "no key update", sql`(SELECT count(*) FROM ${recipients}) >= 0`);
   const parent = db.$with("parent").as(
     db
       .select({
@@ -87,8 +86,8 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
         conversationId: sql<number>`coalesce(${tweets.conversationId}, ${tweets.id})`.as("conversation_id"),
       })
       .from(tweets)
-      // Referenced so that the recipients are locked before this row.
-      .where(and(eq(tweets.id, input.inReplyTo ?? 0), sql`(SELECT count(*) FROM ${recipients}) >= 0`))
+      // Referenced so that the author (and so the recipients) are locked before this row.
+      .where(and(eq(tweets.id, input.inReplyTo ?? 0), sql`EXISTS (SELECT 1 FROM ${author})`))
       .for("no key update"),
   );
   const replying = input.inReplyTo !== undefined;
@@ -208,7 +207,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
     ),
   };
   return selectWithFlags(db, flags, tweet, {
-    withs: [author, named, recipients, parent, prior, created, counted, replyCounted, outbox, mentioned, notified],
+    withs: [named, recipients, author, parent, prior, created, counted, replyCounted, outbox, mentioned, notified],
   });
 };
 
