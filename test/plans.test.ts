@@ -6,11 +6,14 @@ import { type Queryable, seed } from "../seeds/seed";
 import { type Order, Page, type Position } from "../src/db/keyset";
 import type { Statement } from "../src/db/run";
 import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
+import { NEWEST_NOTIFICATIONS } from "../src/models/notification";
 import { NEWEST_TWEETS, OLDEST_TWEETS } from "../src/models/tweet";
 import { USERS_BY_ID } from "../src/models/user";
 import { context, replies } from "../src/routes/conversations/conversations.queries";
 import { followList, RECENT_FOLLOWS } from "../src/routes/follows/follows.queries";
 import { likedTweets, likingUsers, RECENT_LIKES } from "../src/routes/likes/likes.queries";
+import { mentionsOf } from "../src/routes/mentions/mentions.queries";
+import { listNotifications, unreadCount } from "../src/routes/notifications/notifications.queries";
 import { parseSearch } from "../src/routes/search/search.parser";
 import { search } from "../src/routes/search/search.queries";
 import { homeTimelinePage } from "../src/routes/timeline/timeline.queries";
@@ -33,7 +36,7 @@ import type { Db } from "../src/types";
  * - context sorts at most MAX_ANCESTORS + MAX_DESCENDANTS ids.
  */
 const COUNTS = { users: 500, tweets: 50_000, likes: 150_000, follows: 20_000 };
-const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline"];
+const BIG_TABLES = ["tweets", "likes", "follows", "home_timeline", "notifications"];
 let db: Queryable;
 let close: () => Promise<void>;
 
@@ -93,6 +96,9 @@ const byId = pageOf(USERS_BY_ID);
 const byLike = pageOf(RECENT_LIKES);
 const byFollow = pageOf(RECENT_FOLLOWS);
 const oldest = pageOf(OLDEST_TWEETS);
+const byNotification = pageOf(NEWEST_NOTIFICATIONS);
+/** The user with the most notifications of the seed (everyone follows user 2). */
+const notified = { id: 2, version: 0 };
 
 /** [name, the largest sort allowed, statement] */
 const cases: [string, number, Statement<unknown>][] = [
@@ -121,6 +127,22 @@ const cases: [string, number, Statement<unknown>][] = [
   ["GET /tweets/search (#hashtag)", 5_000, search(undefined, parseSearch("#jazz"), page(20))],
   ["GET /tweets/search (from:)", 21, search(undefined, parseSearch("from:pineappledreamer"), page(20))],
   ["GET /tweets/search (a rare word)", 5_000, search(undefined, parseSearch("zeppelin coffee"), page(20))],
+  ["GET /users/{id}/notifications", 21, listNotifications(notified, 2, undefined, byNotification(20))],
+  ["GET /users/{id}/notifications (page 2)", 21, listNotifications(notified, 2, undefined, byNotification(20, middle))],
+  ["GET /users/{id}/notifications?types=like", 21, listNotifications(notified, 2, ["like"], byNotification(20))],
+  [
+    "GET /users/{id}/notifications?types=follow,reply (page 2)",
+    2 * 21,
+    listNotifications(notified, 2, ["follow", "reply"], byNotification(20, middle)),
+  ],
+  [
+    "GET /users/{id}/notifications (the demo user)",
+    21,
+    listNotifications({ id: 1, version: 0 }, 1, undefined, byNotification(20)),
+  ],
+  ["GET /users/{id}/notifications/unread_count", 0, unreadCount(notified, 2)],
+  ["GET /users/{id}/mentions", 21, mentionsOf(caller, 42, page(20))],
+  ["GET /users/{id}/mentions (page 2)", 21, mentionsOf(undefined, 42, page(20, middle))],
   // Not a list, but a walk of one: the fan-out's chunk, the first and a later one (author known).
   ["fan-out chunk (the first)", FANOUT_CHUNK, fanoutChunk(4_242, undefined)],
   [
