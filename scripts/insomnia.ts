@@ -156,6 +156,43 @@ const requests: Req[] = [
     path: "/tweets/search?q={{ _.search }}&limit=20",
     auth: true,
   },
+  {
+    folder: "Notifications",
+    name: "Your notifications",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications?limit=20",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Your notifications (likes and follows)",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications?types=like,follow&limit=20",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Unread count",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications/unread_count",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Read marker",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications/marker",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Move the read marker",
+    method: "PUT",
+    path: "/users/{{ _.user_id }}/notifications/marker",
+    body: { last_read_id: 1 },
+    auth: true,
+  },
+  { folder: "Notifications", name: "Mentions", method: "GET", path: "/users/{{ _.user_id }}/mentions?limit=20" },
 ];
 
 const WORKSPACE = "wrk_twitter_api";
@@ -181,7 +218,7 @@ const resources = [
     _type: "workspace",
     parentId: null,
     name: "Twitter API",
-    description: "Users, tweets, likes, follows, the home timeline, conversations and search.",
+    description: "Users, tweets, likes, follows, the home timeline, conversations, search, notifications and mentions.",
     scope: "collection",
   },
   { _id: "env_base", _type: "environment", parentId: WORKSPACE, name: "Base Environment", data: {} },

@@ -20,5 +20,21 @@ describe("the typed client (hono/client)", () => {
     if (page.status !== 200) return;
     const tweets = await page.json();
     expect(tweets.map((t) => t.id)).toEqual([tweet.id]);
+
+    const unread = await client.users[":id"].notifications.unread_count.$get(
+      { param: { id: String(u.id) } },
+      { headers },
+    );
+    expect(unread.status).toBe(200);
+    if (unread.status !== 200) return;
+    expect((await unread.json()).count).toBe(0);
+    const notifications = await client.users[":id"].notifications.$get(
+      { param: { id: String(u.id) }, query: { types: "like,follow" } },
+      { headers },
+    );
+    expect(notifications.status).toBe(200);
+    if (notifications.status !== 200) return;
+    const list = await notifications.json();
+    expect(list.map((n) => n.type)).toEqual([]);
   });
 });

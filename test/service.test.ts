@@ -58,6 +58,11 @@ describe("service endpoints", () => {
         "GET /tweets/{id}/replies",
         "GET /tweets/{id}/context",
         "GET /tweets/search",
+        "GET /users/{id}/notifications",
+        "GET /users/{id}/notifications/unread_count",
+        "GET /users/{id}/notifications/marker",
+        "PUT /users/{id}/notifications/marker",
+        "GET /users/{id}/mentions",
       ].sort(),
     );
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -93,6 +98,12 @@ describe("service endpoints", () => {
         "reply_count",
         "liked",
       ].sort(),
+    );
+    expect(Object.keys(res.json.components.schemas.Notification.properties).sort()).toEqual(
+      ["id", "type", "created_at", "actor", "tweet"].sort(),
+    );
+    expect(res.json.components.schemas.Notification.properties.type.enum.sort()).toEqual(
+      ["like", "repost", "quote", "reply", "mention", "follow"].sort(),
     );
   });
 
