@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import type { Page } from "../../db/keyset";
 import { suppressed, typeLiteral } from "../../db/notifications";
@@ -96,7 +96,15 @@ export const unreadCount = (caller: Caller, userId: number) => (db: Db) => {
   const unread = db
     .select({ one: sql`1` })
     .from(notifications)
-    .where(and(shown(userId, userId === caller.id), sql`${notifications.id} > ${marker(userId)}`))
+    // A range of (recipient, id), walked in order so that the scan stops at the cap: neither a bitmap
+    // scan (every unread row first) nor the primary key (every other user's rows above the marker).
+    .where(
+      and(
+        shown(userId, userId === caller.id),
+        sql`(${notifications.recipientId}, ${notifications.id}) > (${userId}::int, ${marker(userId)})`,
+      ),
+    )
+    .orderBy(asc(notifications.recipientId), asc(notifications.id))
     .limit(UNREAD_COUNT_CAP)
     .as("unread");
   return db
