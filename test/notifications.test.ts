@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { api, expectProblem, follow, like, newTweet, newUser, reply, sql, type TestUser, walk } from "./helpers";
+import {
+  api,
+  expectProblem,
+  follow,
+  like,
+  newTweet,
+  newUser,
+  orphanNotifications,
+  reply,
+  sql,
+  type TestUser,
+  walk,
+} from "./helpers";
 
 const notificationsOf = async (u: TestUser, query = "") => {
   const res = await api(`/users/${u.id}/notifications${query}`, { token: u.token });
@@ -76,6 +88,27 @@ describe("like and follow notifications", () => {
     expect((await api(`/users/${gone.id}`, { method: "DELETE", token: gone.token })).status).toBe(204);
     const left = await notificationsOf(author);
     expect(left.map((n) => [n.type, n.actor.id, n.tweet?.id])).toEqual([["like", fan.id, t2.id]]);
+  });
+});
+
+describe("the invariant (scripts/stack/invariants.ts, which the soak and the storms check)", () => {
+  it("holds after the API's actions, and sees a notification whose action is gone", async () => {
+    const author = await newUser("ninv");
+    const fan = await newUser("ninf");
+    const t = await newTweet(author);
+    expect((await like(fan, t.id)).status).toBe(201);
+    expect((await follow(fan, author)).status).toBe(201);
+    await reply(fan, t.id, `@${author.username} hi`);
+    const scope = { users: [author.id, fan.id] };
+    expect(await orphanNotifications(scope)).toBe(0);
+    // Rows removed behind the API's back leave their notifications: the check counts them.
+    await sql("DELETE FROM likes WHERE user_id = $1", [fan.id]);
+    await sql("DELETE FROM follows WHERE follower_id = $1", [fan.id]);
+    expect(await orphanNotifications(scope)).toBe(2);
+    await sql("UPDATE tweets SET like_count = 0 WHERE id = $1", [t.id]);
+    await sql("UPDATE users SET following_count = 0 WHERE id = $1", [fan.id]);
+    await sql("UPDATE users SET followers_count = 0 WHERE id = $1", [author.id]);
+    await sql("DELETE FROM notifications WHERE actor_id = $1 AND type IN ('like', 'follow')", [fan.id]);
   });
 });
 
