@@ -253,6 +253,43 @@ const requests: Req[] = [
     path: "/users/{{ _.user_id }}/muting?limit=20",
     auth: true,
   },
+  {
+    folder: "Notifications",
+    name: "Your notifications",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications?limit=20",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Your notifications (likes and follows)",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications?types=like,follow&limit=20",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Unread count",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications/unread_count",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Read marker",
+    method: "GET",
+    path: "/users/{{ _.user_id }}/notifications/marker",
+    auth: true,
+  },
+  {
+    folder: "Notifications",
+    name: "Move the read marker",
+    method: "PUT",
+    path: "/users/{{ _.user_id }}/notifications/marker",
+    body: { last_read_id: 1 },
+    auth: true,
+  },
+  { folder: "Notifications", name: "Mentions", method: "GET", path: "/users/{{ _.user_id }}/mentions?limit=20" },
 ];
 
 const WORKSPACE = "wrk_twitter_api";
@@ -278,7 +315,8 @@ const resources = [
     _type: "workspace",
     parentId: null,
     name: "Twitter API",
-    description: "Users, tweets, likes, reposts and quotes, follows, the home timeline, conversations and search.",
+    description:
+      "Users, tweets, likes, reposts and quotes, follows, the home timeline, conversations, search, notifications and mentions, bookmarks, blocks and mutes.",
     scope: "collection",
   },
   { _id: "env_base", _type: "environment", parentId: WORKSPACE, name: "Base Environment", data: {} },

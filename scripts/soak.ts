@@ -51,7 +51,8 @@ try {
   console.log(
     `Invariants: count mismatches ${JSON.stringify(invariants.counts)}, orphan likes ${invariants.orphanLikes}, ` +
       `orphan tweets ${invariants.orphanTweets}, orphan follows ${invariants.orphanFollows}, ` +
-      `lost tweets ${invariants.lostTweets}, like states wrong ${invariants.likeStateMismatches}`,
+      `lost tweets ${invariants.lostTweets}, like states wrong ${invariants.likeStateMismatches}, ` +
+      `notifications without their action ${invariants.orphanNotifications}`,
   );
   failed = fiveXx > 0 || load.transportErrors > 0 || !invariantsHold(invariants);
   console.log(failed ? "SOAK FAILED" : "Soak passed: zero 5xx, all invariants hold.");

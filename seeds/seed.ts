@@ -19,7 +19,8 @@ import { ADJECTIVES, HASHTAGS, NOUNS, RARE_WORD, TEMPLATES, TOPICS } from "./wor
  *   accounts get most followers, as on real networks);
  * - a few blocks (which remove the follows between the two), mutes, and bookmarks (one per ten likes);
  * - every count is computed from the rows it counts; accounts above the fan-out threshold enter
- *   `celebrities`; each home timeline is backfilled with its newest entries (TIMELINE_KEEP at most).
+ *   `celebrities`; each home timeline is backfilled with its newest entries (TIMELINE_KEEP at most);
+ * - notifications: one per like, reply and follow of someone else (the demo user has theirs).
  */
 export const DEMO_PASSWORD = "twitter-demo-password";
 export const DEFAULT_COUNTS = { users: 100, tweets: 1_000, likes: 5_000, follows: 1_000 };
@@ -293,6 +294,23 @@ export async function seed(
       `INSERT INTO celebrities (user_id) SELECT id FROM users WHERE followers_count > ${fanoutMaxFollowers}`,
     );
     progress("counts", 1, 1);
+
+    // Notifications, as the API would have written them (ids in time order): a like, a repost, a
+    // reply and a quote (reply first) of someone else's tweet, a follow. The demo user gets theirs too.
+    progress("notifications", 0, 1);
+    await db.query(
+      `INSERT INTO notifications (recipient_id, actor_id, type, tweet_id, created_at)
+       SELECT recipient_id, actor_id, type, tweet_id, created_at FROM (
+         SELECT t.user_id AS recipient_id, l.user_id AS actor_id, 'like' AS type, t.id AS tweet_id, l.created_at
+         FROM likes l JOIN tweets t ON t.id = l.tweet_id WHERE t.user_id <> l.user_id
+         UNION ALL
+         SELECT p.user_id, r.user_id, 'reply', r.id, r.created_at
+         FROM tweets r JOIN tweets p ON p.id = r.in_reply_to_tweet_id WHERE p.user_id <> r.user_id
+         UNION ALL
+         SELECT f.followee_id, f.follower_id, 'follow', NULL, f.created_at FROM follows f) AS n
+       ORDER BY created_at, recipient_id, actor_id, type, tweet_id`,
+    );
+    progress("notifications", 1, 1);
 
     // Home timelines: each user's newest TIMELINE_KEEP entries — tweets and reposts — of the accounts
     // they follow (fanned-out accounts only; celebrities are merged at read time). A repost's entry is

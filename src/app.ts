@@ -17,6 +17,8 @@ import bookmarks from "./routes/bookmarks/bookmarks.handlers";
 import conversations from "./routes/conversations/conversations.handlers";
 import follows from "./routes/follows/follows.handlers";
 import likes from "./routes/likes/likes.handlers";
+import mentions from "./routes/mentions/mentions.handlers";
+import notifications from "./routes/notifications/notifications.handlers";
 import reposts from "./routes/reposts/reposts.handlers";
 import search from "./routes/search/search.handlers";
 import service from "./routes/service/service.handlers";
@@ -57,7 +59,9 @@ const routes = app
   .route("/", timeline)
   .route("/", conversations)
   .route("/", blocks)
-  .route("/", bookmarks);
+  .route("/", bookmarks)
+  .route("/", notifications)
+  .route("/", mentions);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
@@ -80,7 +84,7 @@ app.doc31("/openapi.json", {
     title: "Twitter API",
     version: pkg.version,
     description:
-      "Users, tweets, likes, follows, a home timeline, conversations and search. Lists are bare JSON arrays paged " +
+      "Users, tweets, likes, follows, a home timeline, conversations, search, notifications and mentions. Lists are bare JSON arrays paged " +
       'by keyset cursors (`Link: <…>; rel="next"`); errors are RFC 9457 problem documents.',
   },
 });

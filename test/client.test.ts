@@ -47,5 +47,20 @@ describe("the typed client (hono/client)", () => {
     const quotes = await client.tweets[":id"].quotes.$get({ param: { id: String(tweet.id) }, query: {} });
     if (quotes.status !== 200) throw new Error(`quotes: ${quotes.status}`);
     expect((await quotes.json()).map((t) => t.quoted_tweet_id)).toEqual([tweet.id]);
+    const unread = await client.users[":id"].notifications.unread_count.$get(
+      { param: { id: String(u.id) } },
+      { headers },
+    );
+    expect(unread.status).toBe(200);
+    if (unread.status !== 200) return;
+    expect((await unread.json()).count).toBe(0);
+    const notifications = await client.users[":id"].notifications.$get(
+      { param: { id: String(u.id) }, query: { types: "like,follow" } },
+      { headers },
+    );
+    expect(notifications.status).toBe(200);
+    if (notifications.status !== 200) return;
+    const list = await notifications.json();
+    expect(list.map((n) => n.type)).toEqual([]);
   });
 });

@@ -233,6 +233,7 @@ describe("faults", { timeout: 90_000 }, () => {
       orphanFollows: 0,
       lostTweets: 0,
       likeStateMismatches: 0,
+      orphanNotifications: 0,
     });
     expect(load.tweets.size).toBeGreaterThan(0);
   });

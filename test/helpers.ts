@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, inject } from "vitest";
 import { withClient } from "../scripts/stack/database";
-import { countMismatches as countsOf, type Scope } from "../scripts/stack/invariants";
+import { countMismatches as countsOf, notificationsWithoutAction, type Scope } from "../scripts/stack/invariants";
 
 export { NO_MISMATCHES } from "../scripts/stack/invariants";
 
@@ -149,4 +149,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5_
  */
 export async function countMismatches(scope: Scope) {
   return withClient(inject("databaseUrl"), (client) => countsOf(client, scope));
+}
+
+/** Notifications of the scope's users that outlive the action they report (0 when the invariant holds). */
+export async function orphanNotifications(scope: Scope) {
+  return withClient(inject("databaseUrl"), (client) => notificationsWithoutAction(client, scope));
 }

@@ -71,6 +71,11 @@ describe("service endpoints", () => {
         "DELETE /users/{id}/reposts/{tweet_id}",
         "GET /tweets/{id}/reposted_by",
         "GET /tweets/{id}/quotes",
+        "GET /users/{id}/notifications",
+        "GET /users/{id}/notifications/unread_count",
+        "GET /users/{id}/notifications/marker",
+        "PUT /users/{id}/notifications/marker",
+        "GET /users/{id}/mentions",
       ].sort(),
     );
     expect(res.json.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
@@ -118,6 +123,12 @@ describe("service endpoints", () => {
     // The embedded quoted tweet is a Tweet one level deep: no quoted_tweet of its own.
     expect(Object.keys(res.json.components.schemas.QuotedTweet.properties)).not.toContain("quoted_tweet");
     expect(res.json.components.schemas.TimelineTweet.properties).toHaveProperty("reposted_by");
+    expect(Object.keys(res.json.components.schemas.Notification.properties).sort()).toEqual(
+      ["id", "type", "created_at", "actor", "tweet"].sort(),
+    );
+    expect(res.json.components.schemas.Notification.properties.type.enum.sort()).toEqual(
+      ["like", "repost", "quote", "reply", "mention", "follow"].sort(),
+    );
   });
 
   it("GET /docs is an HTML reference whose assets the Worker serves itself", async () => {

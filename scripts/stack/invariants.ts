@@ -55,3 +55,33 @@ export async function countMismatches(db: Queryable, scope?: Scope): Promise<Cou
   mismatches.followsAcrossBlocks = Number(rows[0]?.n ?? 0);
   return mismatches;
 }
+
+/**
+ * A notification never outlives the action it reports, nor is one about oneself: every `like` and
+ * `repost` has its row (by the actor, of the recipient's tweet), every `follow` its follow, every
+ * `mention` its mention of the recipient, every `reply` and `quote` its tweet by the actor
+ * (replying or quoting). The number of notifications that break this (0 when it holds), among
+ * those of the scope's users (as recipient or actor) when given.
+ */
+export async function notificationsWithoutAction(db: Queryable, scope?: Scope): Promise<number> {
+  const { rows } = await db.query<{ n: number | string }>(
+    `SELECT count(*) AS n FROM notifications n
+     WHERE ${scope ? "(n.recipient_id = ANY($1::int[]) OR n.actor_id = ANY($1::int[]))" : "true"}
+       AND (n.recipient_id = n.actor_id OR NOT CASE n.type
+         WHEN 'like' THEN EXISTS (SELECT 1 FROM likes l JOIN tweets t ON t.id = l.tweet_id
+                                  WHERE l.user_id = n.actor_id AND l.tweet_id = n.tweet_id AND t.user_id = n.recipient_id)
+         WHEN 'repost' THEN EXISTS (SELECT 1 FROM reposts r JOIN tweets t ON t.id = r.tweet_id
+                                    WHERE r.user_id = n.actor_id AND r.tweet_id = n.tweet_id AND t.user_id = n.recipient_id)
+         WHEN 'follow' THEN n.tweet_id IS NULL AND EXISTS (
+                                  SELECT 1 FROM follows f WHERE f.follower_id = n.actor_id AND f.followee_id = n.recipient_id)
+         WHEN 'mention' THEN EXISTS (SELECT 1 FROM mentions m JOIN tweets t ON t.id = m.tweet_id
+                                     WHERE m.tweet_id = n.tweet_id AND m.user_id = n.recipient_id AND t.user_id = n.actor_id)
+         WHEN 'reply' THEN EXISTS (SELECT 1 FROM tweets t WHERE t.id = n.tweet_id AND t.user_id = n.actor_id
+                                   AND t.in_reply_to_tweet_id IS NOT NULL)
+         WHEN 'quote' THEN EXISTS (SELECT 1 FROM tweets t WHERE t.id = n.tweet_id AND t.user_id = n.actor_id
+                                   AND t.quoted_tweet_id IS NOT NULL)
+         ELSE false END)`,
+    scope ? [scope.users ?? []] : [],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { withClient } from "./database";
-import { type CountMismatches, countMismatches } from "./invariants";
+import { type CountMismatches, countMismatches, notificationsWithoutAction } from "./invariants";
 
 /**
  * A bounded mixed workload over the whole API — reads (lists, timelines, search, conversations),
@@ -31,7 +31,7 @@ export type LoadResult = {
   likes: Map<string, "liked" | "unliked" | "unknown">;
 };
 
-type User = { id: number; token: string };
+type User = { id: number; username: string; token: string };
 const PASSWORD = "load test password";
 
 export async function runMixedLoad(options: {
@@ -101,7 +101,7 @@ export async function runMixedLoad(options: {
     if (created.status !== 201) return undefined;
     const login = await call("POST", "/auth/login", undefined, { username, password: PASSWORD });
     if (login.status !== 200) return undefined;
-    const user = { id: created.json.id, token: login.json.access_token };
+    const user = { id: created.json.id, username, token: login.json.access_token };
     everyone.push(user);
     return user;
   }
@@ -143,6 +143,7 @@ export async function runMixedLoad(options: {
         else if (which < 0.88 && tweetId) await call("GET", `/tweets/${tweetId}/replies`);
         else if (which < 0.9 && tweetId) await call("GET", `/tweets/${tweetId}/quotes`, u.token);
         else if (which < 0.92 && tweetId) await call("GET", `/tweets/${tweetId}/reposted_by`);
+        else if (which < 0.96) await call("GET", `/users/${u.id}/notifications`, u.token);
         else await call("GET", `/users/${other?.id ?? u.id}/followers`, u.token);
         if (tweetId === undefined) await tweet(u, { content: `load tweet ${Math.random()}` });
       } else if (r < 0.45) {
@@ -153,7 +154,8 @@ export async function runMixedLoad(options: {
         await tweet(
           u,
           {
-            content: `load ${replyTo.in_reply_to_tweet_id ? "reply" : "tweet"} ${Math.random()}`,
+            // Some mention another user (a mention notification; a reply's author gets a reply one).
+            content: `load ${replyTo.in_reply_to_tweet_id ? "reply" : "tweet"} ${Math.random()}${other && Math.random() < 0.3 ? ` @${other.username}` : ""}`,
             ...replyTo,
             ...quoting,
           },
@@ -218,6 +220,8 @@ export type Invariants = {
   lostTweets: number;
   likeStateMismatches: number;
   checkedLikes: number;
+  /** Notifications that outlive the action they report (notificationsWithoutAction). */
+  orphanNotifications: number;
 };
 
 /** The invariants, checked with SQL on the database itself. */
@@ -265,11 +269,21 @@ export async function checkInvariants(databaseUrl: string, load?: LoadResult): P
         );
       }
     }
-    return { counts, orphanLikes, orphanTweets, orphanFollows, lostTweets, likeStateMismatches, checkedLikes };
+    const orphanNotifications = await notificationsWithoutAction(c);
+    return {
+      counts,
+      orphanLikes,
+      orphanTweets,
+      orphanFollows,
+      lostTweets,
+      likeStateMismatches,
+      checkedLikes,
+      orphanNotifications,
+    };
   });
 }
 
 /** Every invariant holds: no count off, nothing orphaned, nothing acknowledged lost. */
 export const invariantsHold = (i: Invariants) =>
   Object.values(i.counts).every((n) => n === 0) &&
-  i.orphanLikes + i.orphanTweets + i.orphanFollows + i.lostTweets + i.likeStateMismatches === 0;
+  i.orphanLikes + i.orphanTweets + i.orphanFollows + i.lostTweets + i.likeStateMismatches + i.orphanNotifications === 0;

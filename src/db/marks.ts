@@ -1,7 +1,8 @@
 import { and, eq, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Caller, Db } from "../types";
-import { type bookmarks, likes, reposts, tweets } from "./schema";
+import { notify, unnotify } from "./notifications";
+import { type bookmarks, likes, type NotificationType, reposts, tweets, users } from "./schema";
 import { columnName, eitherBlocks, flag, lockedCaller, tweetExists } from "./sql";
 
 /**
@@ -10,8 +11,11 @@ import { columnName, eitherBlocks, flag, lockedCaller, tweetExists } from "./sql
  * the caller's row is locked first (FOR KEY SHARE: an account deletion, FOR UPDATE, waits for the
  * mark or the mark for it), then the mark is inserted or deleted, and the tweet's count (when the
  * mark has one) changes in the same statement only when a row really was (the UPDATE takes the
- * tweet's row lock and re-reads the current count). The route adds its own CTEs to `withs` (a
- * notification, a timeline entry) and selects the Tweet.
+ * tweet's row lock and re-reads the current count). A mark that notifies the tweet's author (like,
+ * repost) locks the author's row FOR KEY SHARE after the caller's and before the tweet's (the
+ * notification's foreign key would take it after the tweet's: src/db/notifications.ts), notifies
+ * only of a mark really added, and takes the notification back with the mark. The route adds its
+ * own CTEs to `withs` (a timeline entry) and selects the Tweet.
  */
 export type Mark = {
   table: typeof likes | typeof reposts | typeof bookmarks;
@@ -19,10 +23,12 @@ export type Mark = {
   count?: PgColumn;
   /** A block between the caller and the tweet's author bars the mark (403: the `blocked` flag). */
   blockable: boolean;
+  /** The notification the tweet's author gets of a new mark, if any. */
+  notice?: NotificationType;
 };
 
-export const LIKE: Mark = { table: likes, count: tweets.likeCount, blockable: true };
-export const REPOST: Mark = { table: reposts, count: tweets.repostCount, blockable: true };
+export const LIKE: Mark = { table: likes, count: tweets.likeCount, blockable: true, notice: "like" };
+export const REPOST: Mark = { table: reposts, count: tweets.repostCount, blockable: true, notice: "repost" };
 
 /** The tweet's count up or down by one (`id`: the tweet whose mark was added or removed, or NULL). */
 const recount = (count: PgColumn, op: "+" | "-", id: SQL) =>
@@ -32,6 +38,18 @@ const recount = (count: PgColumn, op: "+" | "-", id: SQL) =>
 export const markTweet = (db: Db, mark: Mark, caller: Caller, userId: number, tweetId: number) => {
   const { table } = mark;
   const marker = lockedCaller(db, "marker", caller, "key share");
+  // The tweet's author, locked after the marker (EXISTS marker) and before the tweet: one deleted
+  // meanwhile takes the tweet with it (404).
+  const author = db.$with("author").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        sql`${users.id} = (SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})
+            AND EXISTS (SELECT 1 FROM ${marker})`,
+      )
+      .for("key share"),
+  );
   const barred = mark.blockable ? eitherBlocks(caller.id, tweets.userId) : sql`false`;
   const inserted = db
     .$with("inserted", {
@@ -42,10 +60,20 @@ export const markTweet = (db: Db, mark: Mark, caller: Caller, userId: number, tw
       sql`INSERT INTO ${table} (${columnName(table.userId)}, ${columnName(table.tweetId)})
           SELECT ${marker.id}, ${tweets.id} FROM ${marker}, ${tweets}
           WHERE ${tweets.id} = ${tweetId} AND ${marker.id} = ${userId} AND NOT ${barred}
+            ${mark.notice ? sql`AND ${tweets.userId} IN (SELECT ${author.id} FROM ${author})` : sql``}
           ON CONFLICT DO NOTHING
           RETURNING ${columnName(table.tweetId)}, ${columnName(table.createdAt)}`,
     );
-  const withs: WithSubquery[] = [marker, inserted];
+  const withs: WithSubquery[] = mark.notice ? [marker, author, inserted] : [marker, inserted];
+  if (mark.notice)
+    withs.push(
+      notify(db, "notified", [
+        {
+          type: mark.notice,
+          rows: sql`SELECT ${author.id}, ${caller.id}, ${inserted.tweetId} FROM ${inserted}, ${author}`,
+        },
+      ]),
+    );
   /** The tweet's count after this statement (its UPDATE is invisible to the statement's own reads). */
   let countNow: SQL | undefined;
   if (mark.count) {
@@ -89,6 +117,11 @@ export const unmarkTweet = (db: Db, mark: Mark, caller: Caller, userId: number, 
         .$with("counted", { n: sql<number>`n`.as("n") })
         .as(recount(mark.count, "-", sql`(SELECT ${removed.tweetId} FROM ${removed})`)),
     );
+  }
+  if (mark.notice) {
+    const recipient = sql`(SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`;
+    const undone = sql`EXISTS (SELECT 1 FROM ${removed})`;
+    withs.push(unnotify(db, "unnotified", mark.notice, { recipient, actor: caller.id, tweet: tweetId }, undone));
   }
   const flags = {
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${marker})`),

@@ -67,18 +67,20 @@ export const muting = (owner: Pair, target: Pair) => pairExists(mutes, owner, ta
  * The caller's own row as a CTE, only while the token is current, locked for the whole statement:
  * every write that changes a count on the caller's behalf takes it (README, "Exact counts"), so an
  * account deletion, which locks it FOR UPDATE, waits for the write or the write for it.
+ * `after`: a condition on CTEs that must lock their rows before this one (it is evaluated first).
  */
 export const lockedCaller = <Name extends string>(
   db: Db,
   name: Name,
   caller: Caller,
   strength: "key share" | "no key update",
+  after?: SQL,
 ) =>
   db.$with(name).as(
     db
       .select({ id: users.id, username: users.username, followersCount: users.followersCount })
       .from(users)
-      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version)))
+      .where(and(eq(users.id, caller.id), eq(users.tokenVersion, caller.version), after))
       .for(strength),
   );
 

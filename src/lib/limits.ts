@@ -52,3 +52,6 @@ export const FOLLOW_BACKFILL = 100;
  * fan-out stays within the contract's 5 seconds with a margin.
  */
 export const DEFAULT_FANOUT_MAX_FOLLOWERS = 20_000;
+
+/** Notifications: `unread_count` stops counting here (more gives this). */
+export const UNREAD_COUNT_CAP = 1_000;

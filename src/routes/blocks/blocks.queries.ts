@@ -1,6 +1,7 @@
 import { and, type Column, eq, inArray, or, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { blocks, follows, homeTimeline, mutes, users } from "../../db/schema";
+import { typeLiteral } from "../../db/notifications";
+import { blocks, follows, homeTimeline, mutes, notifications, users } from "../../db/schema";
 import {
   callerOk,
   columnName,
@@ -47,7 +48,7 @@ export const relationList = (caller: Caller, userId: number, relation: Relation,
 /**
  * POST /users/{id}/blocking: one transaction, one round trip — the pair's locks (lockPair), then
  * the block (unless it exists: it keeps its first time), the follows between the two removed both
- * ways with both users' counts, and their entries in each other's home timeline. Answers the
+ * ways with both users' counts, their notifications, and their entries in each other's home timeline. Answers the
  * target User (raw row: userFromRow) with `inserted`.
  */
 export const block = (caller: Caller, userId: number, targetId: number) => (db: Db) => [
@@ -93,6 +94,19 @@ const blockStatement = (caller: Caller, userId: number, targetId: number) => (db
       )
       .returning({ tweetId: homeTimeline.tweetId }),
   );
+  // A follow the block removed takes its notification with it.
+  const unnotified = db.$with("unnotified").as(
+    db
+      .delete(notifications)
+      .where(
+        and(
+          sql`${notifications.type} = ${typeLiteral("follow")}`,
+          sql`(${notifications.recipientId}, ${notifications.actorId}) IN
+                (SELECT ${unfollowed.followeeId}, ${unfollowed.followerId} FROM ${unfollowed})`,
+        ),
+      )
+      .returning({ id: notifications.id }),
+  );
   const now = (field: "followersCount" | "followingCount") =>
     sql<number>`coalesce((SELECT ${counted[field]} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users[field]})`;
   const target = selectUsers(db, caller, {
@@ -108,7 +122,7 @@ const blockStatement = (caller: Caller, userId: number, targetId: number) => (db
     callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${pair} WHERE ${pair.id} = ${caller.id})`),
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
   };
-  return selectWithFlags(db, flags, target, { withs: [pair, inserted, unfollowed, counted, purged] });
+  return selectWithFlags(db, flags, target, { withs: [pair, inserted, unfollowed, counted, purged, unnotified] });
 };
 
 /**

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
+import { notify, unnotify } from "../../db/notifications";
 import { celebrities, follows, homeTimeline, tweets, users } from "../../db/schema";
 import {
   callerOk,
@@ -52,10 +53,11 @@ export const followList =
 /**
  * POST /users/{id}/following: follows unless already following (the follow keeps its first time)
  * or a block stands between the two (`blocked`: 403), counts it on both users, enters the followee
- * into `celebrities` when it reaches the fan-out threshold, and backfills the follower's home
- * timeline with the followee's FOLLOW_BACKFILL newest tweets (then trims it), so the next timeline
- * read has them. A transaction of two statements in one round trip: the pair's locks first
- * (lockPair), so that the follow sees a block committed while it waited, and a block the follow.
+ * into `celebrities` when it reaches the fan-out threshold, backfills the follower's home timeline
+ * with the followee's FOLLOW_BACKFILL newest tweets (then trims it), so the next timeline read has
+ * them, and notifies the followee. A transaction of two statements in one round trip: the pair's
+ * locks first (lockPair), so that the follow sees a block committed while it waited, and a block
+ * the follow; with both rows locked, the notification's foreign key needs no lock of its own.
  */
 export const follow = (caller: Caller, userId: number, targetId: number, fanoutMaxFollowers: number) => (db: Db) => [
   lockPair(db, caller, targetId),
@@ -103,6 +105,9 @@ const followStatement = (caller: Caller, userId: number, targetId: number, fanou
     sql`${trimTimelines(sql`SELECT ${caller.id}::int WHERE EXISTS (SELECT 1 FROM ${inserted})`)}
           RETURNING ${homeTimeline.userId}`,
   );
+  const notified = notify(db, "notified", [
+    { type: "follow", rows: sql`SELECT ${inserted.followeeId}, ${caller.id}, NULL FROM ${inserted}` },
+  ]);
   const followee = selectUsers(db, caller, {
     followersCount: sql<number>`coalesce(
         (SELECT ${counted.followersCount} FROM ${counted} WHERE ${counted.id} = ${targetId}), ${users.followersCount})`.as(
@@ -117,11 +122,14 @@ const followStatement = (caller: Caller, userId: number, targetId: number, fanou
     inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
     blocked: flag("blocked", blocked),
   };
-  return selectWithFlags(db, flags, followee, { withs: [locked, inserted, counted, celebrity, backfill, trimmed] });
+  return selectWithFlags(db, flags, followee, {
+    withs: [locked, inserted, counted, celebrity, backfill, trimmed, notified],
+  });
 };
 
 /**
- * DELETE /users/{id}/following/{target_user_id}: unfollows if following, drops both counts, and
+ * DELETE /users/{id}/following/{target_user_id}: unfollows if following, drops both counts and the
+ * follow's notification, and
  * takes the followee's tweets out of the follower's home timeline (reads also skip entries of
  * authors no longer followed, so an entry a concurrent fan-out writes late never shows).
  */
@@ -150,8 +158,15 @@ export const unfollow = (caller: Caller, userId: number, targetId: number) => (d
       .where(and(sql`${homeTimeline.userId} = ${follower}`, eq(homeTimeline.authorId, targetId)))
       .returning({ tweetId: homeTimeline.tweetId }),
   );
+  const unnotified = unnotify(
+    db,
+    "unnotified",
+    "follow",
+    { recipient: targetId, actor: caller.id, tweet: null },
+    sql`EXISTS (SELECT 1 FROM ${removed})`,
+  );
   return db
-    .with(locked, removed, counted, purged)
+    .with(locked, removed, counted, purged, unnotified)
     .select({
       callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${caller.id})`),
       targetFound: flag("target_found", sql`EXISTS (SELECT 1 FROM ${locked} WHERE ${locked.id} = ${targetId})`),

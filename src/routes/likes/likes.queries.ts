@@ -39,7 +39,8 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 
 /**
  * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
- * bumps like_count only when a row was inserted (markTweet). `inserted` tells 201 from 200.
+ * bumps like_count only when a row was inserted, and notifies the author of a new like (markTweet).
+ * `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const marked = markTweet(db, LIKE, caller, userId, tweetId);
@@ -51,7 +52,7 @@ export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db
   return selectWithFlags(db, { callerOk, inserted, blocked }, tweet.as("page"), { withs: marked.withs });
 };
 
-/** DELETE /users/{id}/likes/{tweet_id}: removes the like if present and drops like_count with it. */
+/** DELETE /users/{id}/likes/{tweet_id}: removes the like if present, and like_count and its notification with it. */
 export const unlike = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const unmarked = unmarkTweet(db, LIKE, caller, userId, tweetId);
   return db

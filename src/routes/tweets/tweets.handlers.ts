@@ -2,6 +2,7 @@ import { run, runItem, runPage } from "../../db/run";
 import { enqueueFanout } from "../../fanout/fanout";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
+import { mentionedNames } from "../../lib/mentions";
 import { blockStands, forbidden, unprocessable } from "../../lib/problem";
 import { callerOf } from "../../middlewares/auth";
 import { NEWEST_TWEETS, toTweet, tweetNotFound } from "../../models/tweet";
@@ -52,6 +53,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     allowed,
     inReplyTo: in_reply_to_tweet_id,
     quoted: quoted_tweet_id,
+    mentions: mentionedNames(content),
   };
   // 401, 403, then the key reused with another body (422, even for a reply to a missing tweet), then
   // 404 (the replied-to, then the quoted tweet), then 403 for a block with either's author.

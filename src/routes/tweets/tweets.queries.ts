@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, ne, type SQLWrapper, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
-import { bookmarks, celebrities, fanoutOutbox, likes, reposts, tweets, users } from "../../db/schema";
+import { notify } from "../../db/notifications";
+import { bookmarks, celebrities, fanoutOutbox, likes, mentions, reposts, tweets, users } from "../../db/schema";
 import {
   callerOk,
   columnName,
@@ -12,6 +13,7 @@ import {
   tweetExists,
   userExists,
 } from "../../db/sql";
+import { MAX_MENTIONS } from "../../lib/mentions";
 import { asQuotedTweet, quotedTweetJson, selectTweets, visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
@@ -41,12 +43,14 @@ export type NewTweetInput = {
   allowed: boolean;
   inReplyTo: number | undefined;
   quoted: number | undefined;
+  /** The names the content mentions (mentionedNames: lower-cased, distinct, in order). */
+  mentions: string[];
 };
 
 /**
  * POST /tweets, one statement:
- * - lock the author's row (the tweet count changes; an account deletion waits for this, see
- *   users.queries.ts), then the tweets it counts on — the replied-to tweet (reply count) and the
+ * - lock the users it notifies (FOR KEY SHARE, see `recipients`), then the author's row (the tweet
+ *   count changes; an account deletion waits for this, see users.queries.ts), then the tweets it counts on — the replied-to tweet (reply count) and the
  *   quoted one (quote count) — in id order, after the author (README, "Exact counts"); one
  *   deleted meanwhile is not found, and nothing is written: 404;
  * - a block between the caller and the author of either is 403 (`blocked`), and nothing is written;
@@ -54,11 +58,40 @@ export type NewTweetInput = {
  *   (user_id, idempotency_key) index, and ON CONFLICT DO UPDATE returns the first request's row
  *   (`inserted` false) instead of a second tweet; the key reused with another request (another
  *   request hash) inserts nothing and says so (`key_reused`: 422), before any 404 of the parent;
- * - only for a new row: count it on the author, the parent and the quoted tweet, and write the
- *   fan-out outbox row when the author has followers whose timelines take it (see src/fanout).
+ * - only for a new row: count it on the author, the parent and the quoted tweet, write the
+ *   fan-out outbox row when the author has followers whose timelines take it (see src/fanout),
+ *   record its mentions, and notify the replied-to tweet's author (`reply`), the quoted tweet's
+ *   (`quote`) and the users it mentions (`mention`): one notification each, in that precedence.
  */
 export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) => {
-  const author = lockedCaller(db, "author", caller, "no key update");
+  // The users it mentions: the first MAX_MENTIONS distinct names that name existing users.
+  const names = input.mentions.length
+    ? sql.join(
+        input.mentions.map((n) => sql`${n}::text`),
+        sql`, `,
+      )
+    : sql``;
+  const named = db.$with("named", { id: users.id }).as(
+    sql`SELECT ${users.id} FROM unnest(ARRAY[${names}]::text[]) WITH ORDINALITY AS m(name, ord)
+          JOIN ${users} ON lower(${users.username}) = m.name
+          ORDER BY m.ord LIMIT ${MAX_MENTIONS}`,
+  );
+  // Whom the tweet notifies (the replied-to and the quoted tweets' authors, the users it mentions),
+  // FOR KEY SHARE by id, first of all (src/db/notifications.ts): before the replied-to and quoted
+  // tweets, which an author's account deletion locks after their user row, and before the caller's
+  // row, which that deletion updates (following_count) after it. One deleted meanwhile is left out.
+  const recipients = db.$with("recipients").as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(
+        sql`${users.id} IN (SELECT ${named.id} FROM ${named}
+              UNION ALL SELECT ${tweets.userId} FROM ${tweets} WHERE ${inArray(tweets.id, [input.inReplyTo ?? 0, input.quoted ?? 0])})`,
+      )
+      .orderBy(asc(users.id))
+      .for("key share"),
+  );
+  const author = lockedCaller(db, "author", caller, "no key update", sql`(SELECT count(*) FROM ${recipients}) >= 0`);
   // EXISTS (author): the author's row is locked before any tweet's (the scan's filter runs first).
   const related = db.$with("related").as(
     db
@@ -155,6 +188,25 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
           SELECT ${isNew} WHERE ${isNew} IS NOT NULL AND ${fansOut}
           RETURNING ${columnName(fanoutOutbox.tweetId)}`,
   );
+  const mentioned = db.$with("mentioned", { userId: mentions.userId }).as(
+    sql`INSERT INTO ${mentions} (${columnName(mentions.tweetId)}, ${columnName(mentions.userId)}, ${columnName(mentions.createdAt)})
+          SELECT ${created.id}, ${recipients.id}, ${created.createdAt} FROM ${created}, ${recipients}
+          WHERE ${created.inserted} AND ${recipients.id} IN (SELECT ${named.id} FROM ${named})
+          RETURNING ${columnName(mentions.userId)}`,
+  );
+  /** The author of the related tweet the new one points to with `column` (its parent, or the tweet it quotes). */
+  const authorOf = (column: "in_reply_to_tweet_id" | "quoted_tweet_id") =>
+    sql`SELECT ${related.userId}, ${caller.id}, ${created.id} FROM ${created}, ${related}
+        WHERE ${created.inserted} AND ${related.id} = ${sql.identifier("created")}.${sql.identifier(column)}
+          AND ${related.userId} IN (SELECT ${recipients.id} FROM ${recipients})`;
+  const notified = notify(db, "notified", [
+    { type: "reply", rows: authorOf("in_reply_to_tweet_id") },
+    { type: "quote", rows: authorOf("quoted_tweet_id") },
+    {
+      type: "mention",
+      rows: sql`SELECT ${mentioned.userId}, ${caller.id}, ${created.id} FROM ${created}, ${mentioned}`,
+    },
+  ]);
   // The new row is not visible to this statement's reads of `tweets`: the Tweet is built from RETURNING,
   // and the quoted tweet's quote_count from its UPDATE.
   const quotedNow = sql`${quotedTweetJson(caller, created.quotedTweetId)} || coalesce(
@@ -212,7 +264,7 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
     ),
   };
   return selectWithFlags(db, flags, tweet, {
-    withs: [author, related, prior, created, counted, relatedCounted, outbox],
+    withs: [named, recipients, author, related, prior, created, counted, relatedCounted, outbox, mentioned, notified],
   });
 };
 

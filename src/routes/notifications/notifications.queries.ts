@@ -1,0 +1,151 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
+import type { Page } from "../../db/keyset";
+import { suppressed, typeLiteral } from "../../db/notifications";
+import { NOTIFICATION_TYPES, type NotificationType, notificationMarkers, notifications } from "../../db/schema";
+import { callerOk, flag, flagsRow, lockedCaller, userExists } from "../../db/sql";
+import { UNREAD_COUNT_CAP } from "../../lib/limits";
+import { notificationParts } from "../../models/notification";
+import type { Caller, Db } from "../../types";
+
+/**
+ * The statements of a user's notifications, only for that user (`self`, decided before the query:
+ * for anyone else they read nothing, and 403). A notification whose actor is `suppressed` (a
+ * block either way, or the recipient mutes the actor) is neither listed nor counted: filtered here,
+ * at read time, so it comes back when the block or mute ends.
+ */
+
+/** The notifications of `userId` shown to them: one range of an index in the list's order. */
+const shown = (userId: number, self: boolean, type?: NotificationType) =>
+  and(
+    eq(notifications.recipientId, userId),
+    sql`${self}::boolean`,
+    type ? sql`${notifications.type} = ${typeLiteral(type)}` : undefined,
+    sql`NOT ${suppressed(notifications.actorId, notifications.recipientId)}`,
+  );
+
+/**
+ * GET /users/{id}/notifications: newest first (created_at, then id). Without `types`, one range
+ * of (recipient, created_at, id); with some types, one range of (recipient, type, created_at, id)
+ * per type, each cut at limit + 1, merged and cut again (a sort of at most 6 × (limit + 1) rows).
+ * Then each notification's actor and tweet by primary key.
+ */
+export const listNotifications =
+  (caller: Caller, userId: number, types: NotificationType[] | undefined, page: Page) => (db: Db) => {
+    const self = userId === caller.id;
+    const range = (type?: NotificationType) =>
+      page.take(
+        db
+          .select({
+            id: notifications.id,
+            type: notifications.type,
+            createdAt: notifications.createdAt,
+            actorId: notifications.actorId,
+            tweetId: notifications.tweetId,
+          })
+          .from(notifications)
+          .$dynamic(),
+        shown(userId, self, type),
+        notifications.createdAt,
+        notifications.id,
+      );
+    const distinct = [...new Set(types ?? [])];
+    const [first, second, ...rest] = distinct.map((t) => range(t));
+    const listed = (
+      !first || distinct.length === NOTIFICATION_TYPES.length
+        ? range()
+        : !second
+          ? first
+          : unionAll(first, second, ...rest)
+              .orderBy(...page.orderBy(sql`${sql.identifier("created_at")}`, sql`${sql.identifier("id")}`))
+              .limit(page.rows)
+    ).as("page");
+    const { actor, tweet } = notificationParts(db, caller, listed);
+    return db
+      .select({
+        callerOk: callerOk(caller),
+        found: flag("found", userExists(userId)),
+        item: {
+          id: listed.id,
+          type: listed.type,
+          createdAt: listed.createdAt,
+          actorId: listed.actorId,
+          tweetId: listed.tweetId,
+        },
+        actor: actor._.selectedFields,
+        tweet: tweet._.selectedFields,
+      })
+      .from(flagsRow)
+      .leftJoinLateral(listed, sql`true`)
+      .leftJoinLateral(actor, sql`true`)
+      .leftJoinLateral(tweet, sql`true`)
+      .orderBy(...page.orderBy(listed.createdAt, listed.id));
+  };
+
+/** The marker: the id of the last notification read, 0 before any. */
+const marker = (userId: number) =>
+  sql`coalesce((SELECT ${notificationMarkers.lastReadId} FROM ${notificationMarkers}
+                WHERE ${notificationMarkers.userId} = ${userId}), 0)`;
+
+/**
+ * GET /users/{id}/notifications/unread_count: the notifications above the marker, counted up to
+ * UNREAD_COUNT_CAP: at most that many rows of (recipient, id) past the marker are counted (and
+ * the suppressed ones among them skipped), however many the user has.
+ */
+export const unreadCount = (caller: Caller, userId: number) => (db: Db) => {
+  const unread = db
+    .select({ one: sql`1` })
+    .from(notifications)
+    // A range of (recipient, id), walked in order so that the scan stops at the cap: neither a bitmap
+    // scan (every unread row first) nor the primary key (every other user's rows above the marker).
+    .where(
+      and(
+        shown(userId, userId === caller.id),
+        sql`(${notifications.recipientId}, ${notifications.id}) > (${userId}::int, ${marker(userId)})`,
+      ),
+    )
+    .orderBy(asc(notifications.recipientId), asc(notifications.id))
+    .limit(UNREAD_COUNT_CAP)
+    .as("unread");
+  return db
+    .select({
+      callerOk: callerOk(caller),
+      found: flag("found", userExists(userId)),
+      count: sql<number>`(SELECT count(*)::int FROM ${unread})`.mapWith(Number).as("count"),
+    })
+    .from(flagsRow);
+};
+
+/** GET /users/{id}/notifications/marker: the last read id, null before the first PUT. */
+export const getMarker = (caller: Caller, userId: number) => (db: Db) =>
+  db
+    .select({
+      callerOk: callerOk(caller),
+      found: flag("found", userExists(userId)),
+      lastReadId: sql<number | null>`(SELECT ${notificationMarkers.lastReadId} FROM ${notificationMarkers}
+        WHERE ${notificationMarkers.userId} = ${userId} AND ${userId === caller.id}::boolean)`.as("last_read_id"),
+    })
+    .from(flagsRow);
+
+/**
+ * PUT /users/{id}/notifications/marker: moves the marker forward only (the greater of the stored
+ * and the given id, also under concurrent PUTs: the upsert takes the row's lock), and returns it.
+ */
+export const putMarker = (caller: Caller, userId: number, lastReadId: number) => (db: Db) => {
+  const owner = lockedCaller(db, "owner", caller, "key share");
+  const saved = db.$with("saved", { lastReadId: notificationMarkers.lastReadId }).as(
+    sql`INSERT INTO ${notificationMarkers} (user_id, last_read_id)
+          SELECT ${owner.id}, ${lastReadId}::int FROM ${owner} WHERE ${owner.id} = ${userId}
+          ON CONFLICT (user_id) DO UPDATE
+            SET last_read_id = greatest(${notificationMarkers.lastReadId}, excluded.last_read_id)
+          RETURNING last_read_id`,
+  );
+  return db
+    .with(owner, saved)
+    .select({
+      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${owner})`),
+      found: flag("found", userExists(userId)),
+      lastReadId: sql<number | null>`(SELECT ${saved.lastReadId} FROM ${saved})`.as("last_read_id"),
+    })
+    .from(flagsRow);
+};
