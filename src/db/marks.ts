@@ -2,7 +2,7 @@ import { and, eq, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Caller, Db } from "../types";
 import { notify, unnotify } from "./notifications";
-import { type bookmarks, likes, type NotificationType, reposts, tweets, users } from "./schema";
+import { bookmarks, likes, type NotificationType, reposts, tweets, users } from "./schema";
 import { columnName, eitherBlocks, flag, lockedCaller, tweetExists } from "./sql";
 
 /**
@@ -29,6 +29,8 @@ export type Mark = {
 
 export const LIKE: Mark = { table: likes, count: tweets.likeCount, blockable: true, notice: "like" };
 export const REPOST: Mark = { table: reposts, count: tweets.repostCount, blockable: true, notice: "repost" };
+/** Private: no count, no notification; a block does not bar saving a tweet one can still read. */
+export const BOOKMARK: Mark = { table: bookmarks, blockable: false };
 
 /** The tweet's count up or down by one (`id`: the tweet whose mark was added or removed, or NULL). */
 const recount = (count: PgColumn, op: "+" | "-", id: SQL) =>

@@ -1,23 +1,15 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Page } from "../../db/keyset";
+import { BOOKMARK, markTweet, unmarkTweet } from "../../db/marks";
 import { bookmarks, tweets } from "../../db/schema";
-import {
-  callerOk,
-  columnName,
-  flag,
-  flagsRow,
-  lockedCaller,
-  selectWithFlags,
-  tweetExists,
-  userExists,
-} from "../../db/sql";
+import { callerOk, flag, flagsRow, selectWithFlags, userExists } from "../../db/sql";
 import { markedTweets, selectTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /**
  * The statements about bookmarks, one per request. Bookmarks are private and counted nowhere: no
- * count to keep, only the caller's row to hold (FOR KEY SHARE, as the row's foreign key would) so
- * that an account deletion waits for a bookmark in flight or the bookmark finds the account gone.
+ * count to keep, only the caller's row to hold (markTweet: FOR KEY SHARE, as the row's foreign key
+ * would) so that an account deletion waits for a bookmark in flight or the bookmark finds the account gone.
  */
 
 /**
@@ -34,44 +26,19 @@ export const bookmarkList = (caller: Caller, userId: number, page: Page) => (db:
 
 /** POST /users/{id}/bookmarks: inserts the bookmark unless it exists (the first keeps its time); `inserted` tells 201 from 200. */
 export const bookmark = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const owner = lockedCaller(db, "owner", caller, "key share");
-  const inserted = db.$with("inserted", { tweetId: bookmarks.tweetId }).as(
-    sql`INSERT INTO ${bookmarks} (${columnName(bookmarks.userId)}, ${columnName(bookmarks.tweetId)})
-          SELECT ${owner.id}, ${tweets.id} FROM ${owner}, ${tweets}
-          WHERE ${tweets.id} = ${tweetId} AND ${owner.id} = ${userId}
-          ON CONFLICT DO NOTHING
-          RETURNING ${columnName(bookmarks.tweetId)}`,
-  );
+  const marked = markTweet(db, BOOKMARK, caller, userId, tweetId);
   const tweet = selectTweets(db, caller, { bookmarked: sql<boolean>`true`.as("bookmarked") }).where(
     eq(tweets.id, tweetId),
   );
-  const flags = {
-    callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${owner})`),
-    inserted: flag("inserted", sql`EXISTS (SELECT 1 FROM ${inserted})`),
-  };
-  return selectWithFlags(db, flags, tweet.as("page"), { withs: [owner, inserted] });
+  const { callerOk, inserted } = marked.flags;
+  return selectWithFlags(db, { callerOk, inserted }, tweet.as("page"), { withs: marked.withs });
 };
 
 /** DELETE /users/{id}/bookmarks/{tweet_id}: removes the bookmark if present. */
 export const unbookmark = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
-  const owner = lockedCaller(db, "owner", caller, "key share");
-  const removed = db.$with("removed").as(
-    db
-      .delete(bookmarks)
-      .where(
-        and(
-          eq(bookmarks.tweetId, tweetId),
-          sql`${bookmarks.userId} = (SELECT ${owner.id} FROM ${owner})`,
-          eq(bookmarks.userId, userId),
-        ),
-      )
-      .returning({ tweetId: bookmarks.tweetId }),
-  );
+  const unmarked = unmarkTweet(db, BOOKMARK, caller, userId, tweetId);
   return db
-    .with(owner, removed)
-    .select({
-      callerOk: flag("caller_ok", sql`EXISTS (SELECT 1 FROM ${owner})`),
-      targetFound: flag("target_found", tweetExists(tweetId)),
-    })
+    .with(...unmarked.withs)
+    .select(unmarked.flags)
     .from(flagsRow);
 };
