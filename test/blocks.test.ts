@@ -332,3 +332,27 @@ describe("bookmarks", () => {
     expect(await sql("SELECT 1 FROM bookmarks WHERE user_id IN ($1, $2)", [u.id, other.id])).toEqual([]);
   });
 });
+
+describe("deleting an account", () => {
+  it("removes its blocks, mutes and bookmarks, both ways", async () => {
+    const [gone, other] = [await newUser("dg"), await newUser("do")];
+    const t = await newTweet(other);
+    const own = await newTweet(gone);
+    expect((await block(gone, other)).status).toBe(201);
+    expect((await mute(other, gone)).status).toBe(201);
+    expect((await bookmark(gone, t.id)).status).toBe(201);
+    expect((await bookmark(other, own.id)).status).toBe(201);
+    expect((await api(`/users/${gone.id}`, { method: "DELETE", token: gone.token })).status).toBe(204);
+    for (const table of ["blocks", "mutes"])
+      expect(
+        await sql(
+          `SELECT 1 FROM ${table} WHERE $1 IN (${table === "blocks" ? "blocker_id, blocked_id" : "muter_id, muted_id"})`,
+          [gone.id],
+        ),
+        table,
+      ).toEqual([]);
+    expect(await sql("SELECT 1 FROM bookmarks WHERE user_id = $1 OR tweet_id = $2", [gone.id, own.id])).toEqual([]);
+    expect((await walk(`/users/${other.id}/muting`, other.token)).items).toEqual([]);
+    expect((await walk(`/users/${other.id}/bookmarks`, other.token)).items).toEqual([]);
+  });
+});
