@@ -182,6 +182,11 @@ describe("visibility: a block leaves the other's tweets out of every list of twe
       expect(list, name).not.toContain(hidden.id);
       if (name !== "userTweets") expect(list, name).toContain(shown.id);
     }
+    // A blocked author's own list ends at once: nothing of theirs is read, no Link leads on.
+    for (let i = 0; i < 5; i++) await newTweet(author);
+    const theirs = await api(`/users/${author.id}/tweets?limit=1`, { token: reader.token });
+    expect(theirs.json).toEqual([]);
+    expect(theirs.headers.get("link")).toBeNull();
     // The author still sees their own tweets; GET /tweets/{id} and GET /users/{id} still answer.
     expect(ids((await walk(lists.userTweets, author.token)).items)).toContain(hidden.id);
     expect((await api(`/tweets/${hidden.id}`, { token: reader.token })).status).toBe(200);
