@@ -182,6 +182,11 @@ describe("visibility: a block leaves the other's tweets out of every list of twe
       expect(list, name).not.toContain(hidden.id);
       if (name !== "userTweets") expect(list, name).toContain(shown.id);
     }
+    // A blocked author's own list ends at once: nothing of theirs is read, no Link leads on.
+    for (let i = 0; i < 5; i++) await newTweet(author);
+    const theirs = await api(`/users/${author.id}/tweets?limit=1`, { token: reader.token });
+    expect(theirs.json).toEqual([]);
+    expect(theirs.headers.get("link")).toBeNull();
     // The author still sees their own tweets; GET /tweets/{id} and GET /users/{id} still answer.
     expect(ids((await walk(lists.userTweets, author.token)).items)).toContain(hidden.id);
     expect((await api(`/tweets/${hidden.id}`, { token: reader.token })).status).toBe(200);
@@ -333,5 +338,29 @@ describe("bookmarks", () => {
       400,
     );
     expect(await sql("SELECT 1 FROM bookmarks WHERE user_id IN ($1, $2)", [u.id, other.id])).toEqual([]);
+  });
+});
+
+describe("deleting an account", () => {
+  it("removes its blocks, mutes and bookmarks, both ways", async () => {
+    const [gone, other] = [await newUser("dg"), await newUser("do")];
+    const t = await newTweet(other);
+    const own = await newTweet(gone);
+    expect((await block(gone, other)).status).toBe(201);
+    expect((await mute(other, gone)).status).toBe(201);
+    expect((await bookmark(gone, t.id)).status).toBe(201);
+    expect((await bookmark(other, own.id)).status).toBe(201);
+    expect((await api(`/users/${gone.id}`, { method: "DELETE", token: gone.token })).status).toBe(204);
+    for (const table of ["blocks", "mutes"])
+      expect(
+        await sql(
+          `SELECT 1 FROM ${table} WHERE $1 IN (${table === "blocks" ? "blocker_id, blocked_id" : "muter_id, muted_id"})`,
+          [gone.id],
+        ),
+        table,
+      ).toEqual([]);
+    expect(await sql("SELECT 1 FROM bookmarks WHERE user_id = $1 OR tweet_id = $2", [gone.id, own.id])).toEqual([]);
+    expect((await walk(`/users/${other.id}/muting`, other.token)).items).toEqual([]);
+    expect((await walk(`/users/${other.id}/bookmarks`, other.token)).items).toEqual([]);
   });
 });

@@ -118,16 +118,17 @@ export const markedTweets = <At extends string>(
   page: Page,
   at: At,
 ) => {
-  const author = sql`(SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${marks.tweetId})`;
-  const keys = db
+  const marked = db
     .select({
       // Names of their own: the page selects them beside the columns of `tweets`.
       id: sql<number>`${marks.tweetId}`.as("marked_tweet_id"),
       [at]: sql<Date>`${marks.createdAt}`.mapWith(marks.createdAt).as("marked_at"),
-      shown: visibleTo(caller, author).as("shown"),
+      shown: visibleTo(caller, tweets.userId).as("shown"),
     } as { id: SQL.Aliased<number>; shown: SQL.Aliased<boolean> } & Record<At, SQL.Aliased<Date>>)
     .from(marks)
     .$dynamic();
+  // The author, by the tweet's primary key, only when there is a caller to judge for.
+  const keys = caller ? marked.innerJoin(tweets, eq(tweets.id, marks.tweetId)) : marked;
   const scan = page.scan(db, keys, eq(marks.userId, userId), marks.createdAt, marks.tweetId, !!caller);
   const fields = scan as unknown as Record<At | "id" | "shown", SQL.Aliased>;
   const tweetsOf = selectTweets(db, caller, { [at]: fields[at] } as Record<At, SQL.Aliased<Date>>);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../../src/db/keyset";
+import { decodeCursor, encodeCursor, FILTERED_SCAN_FACTOR, Page } from "../../src/db/keyset";
 
 describe("cursors", () => {
   it("round-trip positions with and without a timestamp", () => {
@@ -31,5 +31,36 @@ describe("cursors", () => {
       expect(() => decodeCursor(timed(date), "/a", true), date).toThrow();
     expect(() => decodeCursor(encodeCursor("/a", { id: 7 }), "/a", true)).toThrow();
     expect(() => decodeCursor(encodeCursor("/a", { at: new Date(), id: 7 }), "/a", false)).toThrow();
+  });
+});
+
+describe("a page cut from a bounded scan (Page.cut)", () => {
+  const page = new Page({ direction: "desc", at: "createdAt" }, "/a", 2);
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 0, 0, s));
+  const item = (id: number) => ({ id, createdAt: at(id) });
+  const position = (cursor: string | undefined) => (cursor ? decodeCursor(cursor, "/a", true) : undefined);
+
+  it("leads on from the last item shown when a next item was shown", () => {
+    const { items, next } = page.cut([item(9), item(8), item(7)], { full: true, lastId: 3, lastAt: at(3) });
+    expect(items.map((i) => i.id)).toEqual([9, 8]);
+    expect(position(next)).toEqual({ at: at(8), id: 8 });
+  });
+
+  it("leads on from the last row READ when the scan read all it may and showed too few (even none)", () => {
+    expect(position(page.cut([item(9)], { full: true, lastId: 2, lastAt: at(2) }).next)).toEqual({ at: at(2), id: 2 });
+    const empty = page.cut([], { full: true, lastId: 5, lastAt: at(5) });
+    expect(empty.items).toEqual([]);
+    expect(position(empty.next)).toEqual({ at: at(5), id: 5 });
+  });
+
+  it("ends when the scan stopped short of its bound: the list has no more rows", () => {
+    expect(page.cut([item(9)], { full: false, lastId: 4, lastAt: at(4) }).next).toBeUndefined();
+    expect(page.cut([], { full: false, lastId: null, lastAt: null }).next).toBeUndefined();
+  });
+
+  it("reads at most FILTERED_SCAN_FACTOR × limit rows when it filters, limit + 1 when it does not", () => {
+    expect(new Page(page.order, "/a", 20).scanRows(true)).toBe(FILTERED_SCAN_FACTOR * 20);
+    expect(new Page(page.order, "/a", 20).scanRows(false)).toBe(21);
+    expect(new Page(page.order, "/a", 1).scanRows(true)).toBeGreaterThanOrEqual(2);
   });
 });

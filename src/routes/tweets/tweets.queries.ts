@@ -14,7 +14,7 @@ import {
   userExists,
 } from "../../db/sql";
 import { MAX_MENTIONS } from "../../lib/mentions";
-import { asQuotedTweet, quotedTweetJson, selectTweets, visibleTweets } from "../../models/tweet";
+import { asQuotedTweet, quotedTweetJson, selectTweets, visibleTo, visibleTweets } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
 /** GET /tweets: newest first (created_at, then id, descending). */
@@ -25,7 +25,9 @@ export const listTweets = (caller: Caller | undefined, page: Page) => (db: Db) =
 
 /** GET /users/{id}/tweets: one author's tweets, newest first, and whether the author exists. */
 export const userTweets = (caller: Caller | undefined, userId: number, page: Page) => (db: Db) => {
-  const { scan, list, flags } = visibleTweets(db, caller, page, eq(tweets.userId, userId));
+  // One author: when the caller may not see them, no row of theirs is read at all (the list is empty, and ends).
+  const theirs = and(eq(tweets.userId, userId), visibleTo(caller, sql`${userId}::int`));
+  const { scan, list, flags } = visibleTweets(db, caller, page, theirs);
   const found = flag("found", userExists(userId));
   return selectWithFlags(db, { callerOk: callerOk(caller), found, ...flags }, list, { order: page, withs: [scan] });
 };
