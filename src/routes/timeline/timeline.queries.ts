@@ -21,8 +21,8 @@ import type { Caller, Db } from "../../types";
  *
  * A tweet appears once, at its first entry: a repost entry is left out when the tweet's author is
  * the user or followed (the post is the first entry) or when an earlier repost of it by the user
- * or a followed account is there (an index probe of home_timeline's (user, tweet) entries and one
- * primary-key probe of `reposts` per followed celebrity). The rule depends on the entry alone, not
+ * or a followed account is there (an index probe of home_timeline's (user, tweet) entries, one
+ * primary-key probe of `reposts` for the user's own and one per followed celebrity). The rule depends on the entry alone, not
  * on the page, so it holds across pages too. The union is sorted (at most a few pages of rows) and
  * cut to the page. Only for the user themself (`self`, decided before the query: for anyone else
  * the sources are empty, and 403).
@@ -46,6 +46,8 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
                  WHERE ${earlier.userId} = ${userId} AND ${earlier.tweetId} = ${tweetId} AND ${earlier.createdAt} < ${at}
                    AND ${earlier.repostedBy} IS NOT NULL AND ${followed(earlier.authorId)}
                    AND ${repostStands(earlier.repostedBy, tweetId, earlier.createdAt)})
+      OR EXISTS (SELECT 1 FROM ${reposts}
+                 WHERE ${reposts.userId} = ${userId} AND ${reposts.tweetId} = ${tweetId} AND ${reposts.createdAt} < ${at})
       OR EXISTS (SELECT 1 FROM ${celebrities}
                  JOIN ${follows} ON ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${celebrities.userId}
                  JOIN ${reposts} ON ${reposts.userId} = ${celebrities.userId} AND ${reposts.tweetId} = ${tweetId}
