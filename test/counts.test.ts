@@ -62,13 +62,13 @@ describe("exact counts under a storm of writes and account deletions", () => {
             }),
           ),
           record(api(`/users/${u.id}/reposts/${targets[(i + 2) % 5]?.id}`, { method: "DELETE", token: u.token })),
-          // A reply that is also a quote, racing its author's deletion (both counts at once).
+          // A reply that is also a quote, racing its author's deletion (both counts at once); half of
+          // them quote a tweet that is being deleted.
           post(u, {
             content: `storm quote ${round}.${i}`,
             in_reply_to_tweet_id: targets[(i + 1) % 5]?.id,
-            quoted_tweet_id: targets[(i + 3) % 5]?.id,
+            quoted_tweet_id: i % 2 === 0 ? doomed[(i / 2) % 2]?.id : targets[(i + 3) % 5]?.id,
           }),
-          post(u, { content: `storm quote of doomed ${round}.${i}`, quoted_tweet_id: doomed[i % 2]?.id }),
           record(
             api(`/users/${u.id}/reposts`, {
               method: "POST",

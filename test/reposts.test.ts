@@ -224,6 +224,24 @@ describe("reposts in the home timeline", () => {
     ]);
   });
 
+  it("the caller's own earlier repost is the first entry: a followed user's later repost of the tweet adds nothing", async () => {
+    const reader = await newUser("ownfirst");
+    const friend = await newUser("ownfirstf");
+    const stranger = await newUser("ownfirsts");
+    await follow(reader, friend);
+    const t = await newTweet(stranger, "reposted by both");
+    expect((await repost(reader, t.id)).status).toBe(201);
+    expect((await repost(friend, t.id)).status).toBe(201);
+    await eventually(async () => {
+      const rows = await sql("SELECT 1 FROM home_timeline WHERE user_id = $1 AND tweet_id = $2", [reader.id, t.id]);
+      return rows.length === 1 ? true : undefined;
+    });
+    expect(entries(await timeline(reader))).toEqual([[t.id, reader.id]]);
+    // Undone: the friend's repost is now the first entry.
+    expect((await unrepost(reader, t.id)).status).toBe(204);
+    expect(entries(await timeline(reader))).toEqual([[t.id, friend.id]]);
+  });
+
   it("an unfollow removes the unfollowed user's reposts by the next read; another followed user's repost of their tweet stays", async () => {
     const reader = await newUser("ufrp");
     const gone = await newUser("ufrpg");

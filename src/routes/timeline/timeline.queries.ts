@@ -21,13 +21,14 @@ import type { Caller, Db } from "../../types";
  *
  * A tweet appears once, at its first entry: a repost entry is left out when the tweet's author is
  * the user or followed (the post is the first entry) or when an earlier repost of it by the user
- * or a followed account is there (an index probe of home_timeline's (user, tweet) entries and one
- * primary-key probe of `reposts` per followed celebrity). The rule depends on the entry alone, not
- * on the page, so it holds across pages too. The union, sorted (at most a few pages of rows), is the
- * page's bounded scan (Page.scan): entries by a muted author, reposted by a muted user, or by an
- * author on either side of a block with the caller are read but not shown (a primary-key probe of
- * the tweet's author each), and the page leads on from the last entry read. Only for the user
- * themself (`self`, decided before the query: for anyone else the sources are empty, and 403).
+ * or a followed account is there (an index probe of home_timeline's (user, tweet) entries, one
+ * primary-key probe of `reposts` for the user's own and one per followed celebrity). The rule
+ * depends on the entry alone, not on the page, so it holds across pages too. The union, sorted (at
+ * most a few pages of rows), is the page's bounded scan (Page.scan): entries by a muted author,
+ * reposted by a muted user, or by an author on either side of a block with the caller are read but
+ * not shown (a primary-key probe of the tweet's author each), and the page leads on from the last
+ * entry read. Only for the user themself (`self`, decided before the query: for anyone else the
+ * sources are empty, and 403).
  */
 export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => (db: Db) => {
   const limit = page.scanRows(true);
@@ -48,6 +49,8 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
                  WHERE ${earlier.userId} = ${userId} AND ${earlier.tweetId} = ${tweetId} AND ${earlier.createdAt} < ${at}
                    AND ${earlier.repostedBy} IS NOT NULL AND ${followed(earlier.authorId)}
                    AND ${repostStands(earlier.repostedBy, tweetId, earlier.createdAt)})
+      OR EXISTS (SELECT 1 FROM ${reposts}
+                 WHERE ${reposts.userId} = ${userId} AND ${reposts.tweetId} = ${tweetId} AND ${reposts.createdAt} < ${at})
       OR EXISTS (SELECT 1 FROM ${celebrities}
                  JOIN ${follows} ON ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${celebrities.userId}
                  JOIN ${reposts} ON ${reposts.userId} = ${celebrities.userId} AND ${reposts.tweetId} = ${tweetId}

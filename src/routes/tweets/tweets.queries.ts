@@ -273,13 +273,15 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
 /**
  * DELETE /tweets/{id}: revocation, existence, authorship and the delete in one statement; the
  * author's tweet count, the parent's reply count and the quoted tweet's quote count drop with it.
- * The tweet, its parent and the quoted tweet are locked in id order after the author's row (the
- * global order of README, "Exact counts"). Its likes and reposts go by cascade; its replies and
- * quotes stay, their in_reply_to_tweet_id, conversation_id and quoted_tweet_id unchanged.
+ * Locks in the global order (README, "Exact counts"): the author's row, then the parent and the
+ * quoted tweet (lower ids) by id, then the tweet itself, by the DELETE (FOR UPDATE at once: taking
+ * a weaker lock first and upgrading it would deadlock with a like or repost of it, which holds the
+ * foreign key's KEY SHARE and then updates the count). Its likes and reposts go by cascade; its
+ * replies and quotes stay, their in_reply_to_tweet_id, conversation_id and quoted_tweet_id unchanged.
  */
 export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
   const author = lockedCaller(db, "author", caller, "no key update");
-  const own = sql`SELECT unnest(ARRAY[${tweets.id}, ${tweets.inReplyToTweetId}, ${tweets.quotedTweetId}]) FROM ${tweets}
+  const counterparts = sql`SELECT unnest(ARRAY[${tweets.inReplyToTweetId}, ${tweets.quotedTweetId}]) FROM ${tweets}
     WHERE ${tweets.id} = ${id} AND ${tweets.userId} = (SELECT ${author.id} FROM ${author})`;
   const locked = db
     .$with("locked")
@@ -287,14 +289,21 @@ export const deleteTweet = (caller: Caller, id: number) => (db: Db) => {
       db
         .select({ id: tweets.id })
         .from(tweets)
-        .where(sql`${tweets.id} IN (${own})`)
+        .where(sql`${tweets.id} IN (${counterparts})`)
         .orderBy(asc(tweets.id))
         .for("no key update"),
     );
   const gone = db.$with("gone").as(
     db
       .delete(tweets)
-      .where(and(eq(tweets.id, id), sql`${tweets.id} IN (SELECT ${locked.id} FROM ${locked})`))
+      .where(
+        and(
+          eq(tweets.id, id),
+          sql`${tweets.userId} = (SELECT ${author.id} FROM ${author})`,
+          // Evaluated before the row is deleted, so the counterparts are locked first.
+          sql`(SELECT count(*) FROM ${locked}) >= 0`,
+        ),
+      )
       .returning({
         userId: tweets.userId,
         inReplyToTweetId: tweets.inReplyToTweetId,

@@ -85,6 +85,22 @@ export const deleteUser = (caller: Caller, id: number) => {
     gone_quotes AS (
       SELECT ${tweets.quotedTweetId} AS tweet_id FROM ${tweets}
       WHERE ${tweets.userId} = (SELECT id FROM target) AND ${tweets.quotedTweetId} IS NOT NULL),
+    gone_following AS (
+      DELETE FROM ${follows} WHERE ${follows.followerId} = (SELECT id FROM target)
+      RETURNING ${follows.followeeId} AS user_id, 'followers' AS kind),
+    gone_followers AS (
+      DELETE FROM ${follows} WHERE ${follows.followeeId} = (SELECT id FROM target)
+      RETURNING ${follows.followerId} AS user_id, 'following' AS kind),
+    user_counts AS (
+      UPDATE ${users} SET
+        ${columnName(users.followersCount)} = ${users.followersCount} - d.followers,
+        ${columnName(users.followingCount)} = ${users.followingCount} - d.following
+      FROM (SELECT user_id, count(*) FILTER (WHERE kind = 'followers')::int AS followers,
+                   count(*) FILTER (WHERE kind = 'following')::int AS following
+            FROM (SELECT * FROM gone_following UNION ALL SELECT * FROM gone_followers) AS g
+            GROUP BY user_id) AS d
+      WHERE ${users.id} = d.user_id
+      RETURNING ${users.id}),
     tweet_counts AS (
       UPDATE ${tweets} SET
         ${columnName(tweets.likeCount)} = ${tweets.likeCount} - d.likes,
@@ -100,22 +116,8 @@ export const deleteUser = (caller: Caller, id: number) => {
                   UNION ALL SELECT tweet_id, 'repost' FROM gone_reposts
                   UNION ALL SELECT tweet_id, 'quote' FROM gone_quotes) AS g
             GROUP BY tweet_id) AS d
-      WHERE ${tweets.id} = d.tweet_id AND ${tweets.userId} <> ${id}),
-    gone_following AS (
-      DELETE FROM ${follows} WHERE ${follows.followerId} = (SELECT id FROM target)
-      RETURNING ${follows.followeeId} AS user_id, 'followers' AS kind),
-    gone_followers AS (
-      DELETE FROM ${follows} WHERE ${follows.followeeId} = (SELECT id FROM target)
-      RETURNING ${follows.followerId} AS user_id, 'following' AS kind),
-    user_counts AS (
-      UPDATE ${users} SET
-        ${columnName(users.followersCount)} = ${users.followersCount} - d.followers,
-        ${columnName(users.followingCount)} = ${users.followingCount} - d.following
-      FROM (SELECT user_id, count(*) FILTER (WHERE kind = 'followers')::int AS followers,
-                   count(*) FILTER (WHERE kind = 'following')::int AS following
-            FROM (SELECT * FROM gone_following UNION ALL SELECT * FROM gone_followers) AS g
-            GROUP BY user_id) AS d
-      WHERE ${users.id} = d.user_id),
+      -- After user_counts: other users' rows are locked before any tweet's (README, "Exact counts").
+      WHERE ${tweets.id} = d.tweet_id AND ${tweets.userId} <> ${id} AND (SELECT count(*) FROM user_counts) >= 0),
     gone_timeline AS (DELETE FROM ${homeTimeline} WHERE ${homeTimeline.userId} = (SELECT id FROM target)),
     deleted AS (DELETE FROM ${users} WHERE ${users.id} = (SELECT id FROM target) RETURNING ${users.id})
     SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`;
