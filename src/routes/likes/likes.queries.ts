@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
-import { notify, unnotify } from "../../db/notifications";
+import { lockedAuthor, notify, unnotify } from "../../db/notifications";
 import { likes, tweets, users } from "../../db/schema";
 import {
   callerOk,
@@ -54,33 +54,13 @@ export const likingUsers = (caller: Caller | undefined, tweetId: number, page: P
 };
 
 /**
- * The liked tweet's author (who is notified), locked FOR KEY SHARE after the liker and before the
- * tweet row (see src/db/notifications.ts): an account deletion of the author waits for the like,
- * or the like finds the author, and so the tweet, gone (404).
- */
-const tweetAuthor = (db: Db, liker: ReturnType<typeof lockedCaller>, tweetId: number) =>
-  db.$with("author").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        and(
-          sql`${users.id} = (SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`,
-          // Referenced so that the liker's row is locked first.
-          sql`EXISTS (SELECT 1 FROM ${liker})`,
-        ),
-      )
-      .for("key share"),
-  );
-
-/**
  * POST /users/{id}/likes: inserts the like unless it exists (the first like keeps its time) and
  * bumps like_count only when a row was inserted, and notifies the tweet's author of a new like.
  * `inserted` tells 201 from 200.
  */
 export const like = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const liker = lockedCaller(db, "liker", caller, "key share");
-  const author = tweetAuthor(db, liker, tweetId);
+  const author = lockedAuthor(db, "author", tweetId, sql`EXISTS (SELECT 1 FROM ${liker})`);
   const inserted = db.$with("inserted", { tweetId: likes.tweetId }).as(
     sql`INSERT INTO ${likes} (${columnName(likes.userId)}, ${columnName(likes.tweetId)})
           SELECT ${liker.id}, ${tweets.id} FROM ${liker}, ${author}, ${tweets}
