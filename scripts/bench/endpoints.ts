@@ -1,3 +1,4 @@
+import { seedUsername } from "../../seeds/seed";
 import type { Fixtures } from "./fixtures";
 import type { Endpoint } from "./runner";
 
@@ -235,6 +236,40 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
         path: `/tweets/search?q=${q(query)}&cursor=${cursor}`,
       },
     ]),
+    // Notifications: a page and the unread count of the account everyone follows (a notification per
+    // follower, like and reply) and of one with none (the same cost: #20's measure); a tweet that
+    // mentions 10 users (10 notifications) against "POST /tweets (author with 0 followers)".
+    ...(
+      [
+        [`${count(f.followers10k)}+`, f.author10k],
+        ["0", f.author0],
+      ] as const
+    ).flatMap(([n, user]) => [
+      {
+        group: "notifications",
+        name: `GET /users/{id}/notifications (${n} notifications)`,
+        method: "GET" as const,
+        path: `/users/${user.id}/notifications`,
+        token: user.token,
+      },
+      {
+        group: "notifications",
+        name: `GET /users/{id}/notifications/unread_count (${n} notifications)`,
+        method: "GET" as const,
+        path: `/users/${user.id}/notifications/unread_count`,
+        token: user.token,
+      },
+    ]),
+    {
+      group: "notifications",
+      name: "POST /tweets (10 mentions)",
+      method: "POST",
+      path: "/tweets",
+      token: f.author0.token,
+      body: () => ({
+        content: `bench mentions ${Array.from({ length: 10 }, (_, i) => `@${seedUsername(10 + i)}`).join(" ")}`,
+      }),
+    },
     {
       group: "auth",
       name: "POST /auth/login (PBKDF2 100k)",

@@ -1,8 +1,8 @@
 import { and, eq, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { Caller, Db } from "../types";
-import { notify, unnotify } from "./notifications";
-import { bookmarks, likes, type NotificationType, reposts, tweets, users } from "./schema";
+import { lockedAuthor, notify, unnotify } from "./notifications";
+import { bookmarks, likes, type NotificationType, reposts, tweets } from "./schema";
 import { columnName, eitherBlocks, flag, lockedCaller, tweetExists } from "./sql";
 
 /**
@@ -40,18 +40,8 @@ const recount = (count: PgColumn, op: "+" | "-", id: SQL) =>
 export const markTweet = (db: Db, mark: Mark, caller: Caller, userId: number, tweetId: number) => {
   const { table } = mark;
   const marker = lockedCaller(db, "marker", caller, "key share");
-  // The tweet's author, locked after the marker (EXISTS marker) and before the tweet: one deleted
-  // meanwhile takes the tweet with it (404).
-  const author = db.$with("author").as(
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        sql`${users.id} = (SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})
-            AND EXISTS (SELECT 1 FROM ${marker})`,
-      )
-      .for("key share"),
-  );
+  // The tweet's author, locked after the marker and before the tweet: one deleted meanwhile takes the tweet with it (404).
+  const author = lockedAuthor(db, "author", tweetId, sql`EXISTS (SELECT 1 FROM ${marker})`);
   const barred = mark.blockable ? eitherBlocks(caller.id, tweets.userId) : sql`false`;
   const inserted = db
     .$with("inserted", {

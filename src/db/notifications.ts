@@ -1,6 +1,6 @@
 import { and, type Column, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../types";
-import { NOTIFICATION_TYPES, type NotificationType, notifications } from "./schema";
+import { NOTIFICATION_TYPES, type NotificationType, notifications, tweets, users } from "./schema";
 import { eitherBlocks, muting } from "./sql";
 
 /**
@@ -32,6 +32,21 @@ export const typeLiteral = (type: NotificationType) => {
  */
 export const suppressed = (actor: Column | SQL, recipient: Column | SQL) =>
   sql<boolean>`(${eitherBlocks(actor, recipient)} OR ${muting(recipient, actor)})`;
+
+/**
+ * The author of tweet `tweetId` (the recipient of a like or repost of it), locked FOR KEY SHARE
+ * after what `after` references (the caller's row) and before the statement locks the tweet: an
+ * account deletion of the author waits for the statement, or the statement finds the author, and
+ * so the tweet, gone.
+ */
+export const lockedAuthor = <Name extends string>(db: Db, name: Name, tweetId: number, after: SQL) =>
+  db.$with(name).as(
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(sql`${users.id} = (SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${tweetId})`, after))
+      .for("key share"),
+  );
 
 /** One type of notification and whom it goes to: `rows` is a SELECT of (recipient id, actor id, tweet id or NULL). */
 export type Notice = { type: NotificationType; rows: SQL };
