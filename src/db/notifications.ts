@@ -81,8 +81,8 @@ export const notify = <Name extends string>(db: Db, name: Name, notices: Notice[
 };
 
 /**
- * The CTE that removes the notification of an undone action (unlike, unfollow; unrepost at #19's
- * merge), when `undone` (e.g. the action's row was really deleted by this statement).
+ * The CTE that removes the notification of an undone action (unlike, unrepost, unfollow),
+ * when `undone` (e.g. the action's row was really deleted by this statement).
  */
 export const unnotify = <Name extends string>(
   db: Db,
