@@ -135,13 +135,23 @@ describe("POST/DELETE/GET /users/{id}/blocking", () => {
 });
 
 describe("visibility: a block leaves the other's tweets out of every list of tweets for a caller", () => {
-  it("GET /tweets, a user's tweets, liked tweets, replies, search, bookmarks, the timeline and context; back after unblock", async () => {
+  it("GET /tweets, a user's tweets, liked tweets, replies, quotes, mentions, search, bookmarks, the timeline and context; back after unblock", async () => {
     const [reader, author, friend] = [await newUser("vr"), await newUser("va"), await newUser("vf")];
     const tag = `#v${Date.now().toString(36)}`;
     const root = await newTweet(friend, `root ${tag}`);
-    const hidden = await reply(author, root.id, `hidden ${tag}`);
+    // Replies to the root that also quote it and mention the friend: in replies, quotes and mentions.
+    const replyQuote = async (u: TestUser, content: string) => {
+      const res = await api("/tweets", {
+        method: "POST",
+        token: u.token,
+        body: { content: `${content} @${friend.username}`, in_reply_to_tweet_id: root.id, quoted_tweet_id: root.id },
+      });
+      expect(res.status, res.text).toBe(201);
+      return res.json as { id: number };
+    };
+    const hidden = await replyQuote(author, `hidden ${tag}`);
     const below = await reply(friend, hidden.id, `below ${tag}`);
-    const shown = await reply(friend, root.id, `shown ${tag}`);
+    const shown = await replyQuote(friend, `shown ${tag}`);
     expect((await follow(reader, author)).status).toBe(201);
     expect((await follow(reader, friend)).status).toBe(201);
     expect((await like(friend, hidden.id)).status).toBe(201);
@@ -158,6 +168,8 @@ describe("visibility: a block leaves the other's tweets out of every list of twe
       userTweets: `/users/${author.id}/tweets`,
       liked: `/users/${friend.id}/liked_tweets`,
       replies: `/tweets/${root.id}/replies`,
+      quotes: `/tweets/${root.id}/quotes`,
+      mentions: `/users/${friend.id}/mentions`,
       search: `/tweets/search?q=${encodeURIComponent(tag)}`,
       bookmarks: `/users/${reader.id}/bookmarks`,
       timeline: `/users/${reader.id}/timeline`,

@@ -7,7 +7,7 @@ import { FILTERED_SCAN_FACTOR, type Order, Page, type Position } from "../src/db
 import type { Statement } from "../src/db/run";
 import { FANOUT_CHUNK, fanoutChunk } from "../src/fanout/fanout.queries";
 import { NEWEST_NOTIFICATIONS } from "../src/models/notification";
-import { NEWEST_ENTRIES, NEWEST_TWEETS, OLDEST_TWEETS, RECENT_BOOKMARKS } from "../src/models/tweet";
+import { NEWEST_ENTRIES, NEWEST_TWEETS, OLDEST_TWEETS, RECENT_BOOKMARKS, RECENT_MENTIONS } from "../src/models/tweet";
 import { RECENT_RELATIONS, USERS_BY_ID } from "../src/models/user";
 import { relationList } from "../src/routes/blocks/blocks.queries";
 import { bookmarkList } from "../src/routes/bookmarks/bookmarks.queries";
@@ -102,6 +102,7 @@ const byLike = pageOf(RECENT_LIKES);
 const byFollow = pageOf(RECENT_FOLLOWS);
 const oldest = pageOf(OLDEST_TWEETS);
 const byBookmark = pageOf(RECENT_BOOKMARKS);
+const byMention = pageOf(RECENT_MENTIONS);
 const byRelation = pageOf(RECENT_RELATIONS);
 /** The largest sort of a list filtered for a caller: its bounded scan (Page.scan). */
 const scanOf = (limit: number) => FILTERED_SCAN_FACTOR * limit;
@@ -174,8 +175,8 @@ const cases: [string, number, Statement<unknown>][] = [
   ],
   // A user with few unread rows (estimated) may be read by a bitmap and sorted; many: walked in order.
   ["GET /users/{id}/notifications/unread_count", 1_000, unreadCount(notified, 2)],
-  ["GET /users/{id}/mentions", 21, mentionsOf(caller, 42, page(20))],
-  ["GET /users/{id}/mentions (page 2)", 21, mentionsOf(undefined, 42, page(20, middle))],
+  ["GET /users/{id}/mentions", scanOf(20), mentionsOf(caller, 42, byMention(20))],
+  ["GET /users/{id}/mentions (page 2)", 21, mentionsOf(undefined, 42, byMention(20, middle))],
   // Not a list, but a walk of one: the fan-out's chunk, the first and a later one (author known).
   ["fan-out chunk (the first)", FANOUT_CHUNK, fanoutChunk(4_242, undefined)],
   [

@@ -37,8 +37,13 @@ export type Checks = {
 };
 type Flags = { callerOk?: unknown; found?: unknown; allowed?: unknown; targetFound?: unknown; blocked?: unknown };
 
-/** A conflict is retried this many times in all; a refusal until half the deadline has passed. */
-const CONFLICT_ATTEMPTS = 4;
+/**
+ * A conflict is tried this many times in all; a refusal until half the deadline has passed. Some
+ * deadlocks cannot be ordered away: an account deletion holds its own row and then updates the
+ * counts of the users it followed, while a follow of it locks the pair in id order, so under a storm
+ * of follows and deletions a statement may lose several times in a row (each retry waits 20–220 ms).
+ */
+const CONFLICT_ATTEMPTS = 8;
 
 /**
  * Runs `attempt` within the deadline; a transient failure (see transientOf) runs it again, with

@@ -3,7 +3,7 @@ import { type Column, eq, type SQL, sql } from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order, Page } from "../db/keyset";
-import { bookmarks, likes, reposts, tweets, users } from "../db/schema";
+import { bookmarks, likes, type mentions, reposts, tweets, users } from "../db/schema";
 import { callerOnly, eitherBlocks } from "../db/sql";
 import { notFound } from "../lib/problem";
 import type { Caller, Db } from "../types";
@@ -106,14 +106,14 @@ export const visibleTweets = (db: Db, caller: Caller | undefined, page: Page, co
 };
 
 /**
- * A page of the tweets a user marked (liked, bookmarked), most recently marked first: the bounded
+ * A page of the tweets a user marked (liked, bookmarked) or was mentioned in, most recent first: the bounded
  * scan of the mark's (user, newest first) index, each row's tweet judged by `visibleTo` the caller
  * (its author found by primary key), and the page of those shown with the mark's time as `at`.
  */
 export const markedTweets = <At extends string>(
   db: Db,
   caller: Caller | undefined,
-  marks: typeof likes | typeof bookmarks,
+  marks: typeof likes | typeof bookmarks | typeof mentions,
   userId: number,
   page: Page,
   at: At,
@@ -240,6 +240,9 @@ export const toTimelineTweet = (
 });
 
 export const tweetNotFound = (id: number) => () => notFound(`Tweet ${id} does not exist.`);
+
+/** Mentions: newest first, by the mentioning tweet's time (copied into `mentions`), then its id. */
+export const RECENT_MENTIONS: Order = { direction: "desc", at: "mentionedAt" };
 
 /** Bookmarks: most recently bookmarked first, by the bookmark's time, then the tweet's id. */
 export const RECENT_BOOKMARKS: Order = { direction: "desc", at: "bookmarkedAt" };
