@@ -151,6 +151,42 @@ describe("the fan-out queue", () => {
     expect(await timelineIds(reader)).toContain(tweet.json.id);
   }, 60_000);
 
+  it("a repost reaches every follower of the reposter past one chunk, at the repost's time, with reposted_by", async () => {
+    const reposter = await user("chunks_reposter");
+    const author = await user("chunks_reposted");
+    const reader = await user("chunks_rreader");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: reposter.id });
+    const extra = FANOUT_CHUNK + 10;
+    await db.query(
+      `WITH u AS (INSERT INTO users (username, password_hash)
+                  SELECT 'rc_' || substr(md5(random()::text), 1, 12) || g, 'x' FROM generate_series(1, $2::int) g RETURNING id)
+       INSERT INTO follows (follower_id, followee_id) SELECT id, $1 FROM u`,
+      [reposter.id, extra],
+    );
+    const tweet = await call("POST", "/tweets", author.token, { content: "reposted to more than a chunk" });
+    const reposted = await call("POST", `/users/${reposter.id}/reposts`, reposter.token, { tweet_id: tweet.json.id });
+    expect(reposted.status).toBe(201);
+    const [repost] = (
+      await db.query("SELECT created_at FROM reposts WHERE user_id = $1 AND tweet_id = $2", [
+        reposter.id,
+        tweet.json.id,
+      ])
+    ).rows;
+    const delivered = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*)::int AS n FROM home_timeline
+             WHERE tweet_id = $1 AND reposted_by = $2 AND author_id = $2 AND created_at = $3`,
+            [tweet.json.id, reposter.id, repost.created_at],
+          )
+        ).rows[0].n,
+      );
+    await until(async () => (await delivered()) === extra + 1, 30_000);
+    const page = (await call("GET", `/users/${reader.id}/timeline`, reader.token)).json;
+    expect(page).toMatchObject([{ id: tweet.json.id, reposted_by: { id: reposter.id } }]);
+  }, 60_000);
+
   it("a redelivered fan-out changes nothing (one entry per follower)", async () => {
     const reader = await user("again_reader");
     const author = await user("again_author");
