@@ -361,4 +361,30 @@ describe("blocks and mutes suppress notifications", () => {
     ]);
     expect(await unread(me)).toBe(2);
   });
+
+  it("a page reads a bounded number of rows: many hidden notifications give short pages whose Link leads on, never an early end", async () => {
+    const [me, muted, other] = [await newUser("nbs"), await newUser("nbsm"), await newUser("nbso")];
+    expect((await follow(other, me)).status).toBe(201);
+    for (let i = 0; i < 12; i++) await post(muted, `hello ${i} @${me.username}`);
+    expect(
+      (await api(`/users/${me.id}/muting`, { method: "POST", token: me.token, body: { target_user_id: muted.id } }))
+        .status,
+    ).toBe(201);
+    // limit 1: a scan reads at most FILTERED_SCAN_FACTOR (4) rows; the 12 hidden mentions come first.
+    const first = await api(`/users/${me.id}/notifications?limit=1`, { token: me.token });
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual([]);
+    expect(first.headers.get("link")).toMatch(/rel="next"/);
+    const all = await walk(`/users/${me.id}/notifications?limit=1`, me.token);
+    expect(all.items.map((n: { type: string; actor: { id: number } }) => [n.type, n.actor.id])).toEqual([
+      ["follow", other.id],
+    ]);
+    expect(all.pages).toBeGreaterThan(3);
+    // ?types= scans each type's range under the same bound.
+    const mentions = await api(`/users/${me.id}/notifications?limit=1&types=mention,follow`, { token: me.token });
+    expect(mentions.json).toEqual([]);
+    expect(mentions.headers.get("link")).toMatch(/rel="next"/);
+    const typed = await walk(`/users/${me.id}/notifications?limit=1&types=mention,follow`, me.token);
+    expect(typed.items.map((n: { type: string }) => n.type)).toEqual(["follow"]);
+  });
 });

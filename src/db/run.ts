@@ -147,7 +147,7 @@ export async function runPage<
   const items = rows.flatMap((r) =>
     r.item === null || r.item === undefined ? [] : [r.item as NonNullable<R["item"]>],
   );
-  return { items, scanned };
+  return { items, scanned, rows };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { run } from "../../db/run";
+import { run, runPage } from "../../db/run";
 import { paginate, readPage } from "../../http/page";
 import { createRouter } from "../../http/router";
 import { forbidden } from "../../lib/problem";
@@ -19,12 +19,12 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { types, ...query } = c.req.valid("query");
   const { caller, checks } = own(c, id);
   const page = readPage(c, NEWEST_NOTIFICATIONS, query);
-  const rows = await run(c.var, queries.listNotifications(caller, id, types, page), checks);
+  const { rows, scanned } = await runPage(c.var, queries.listNotifications(caller, id, types, page), checks);
   // An empty page is one row of flags alone; a notification's tweet is null for a follow.
   const notifications = rows.flatMap(({ item, actor, tweet }) =>
     item && actor ? [{ ...item, actor, tweet: tweet?.id ? tweet : null }] : [],
   );
-  return c.json(paginate(c, page, notifications).map(toNotification), 200);
+  return c.json(paginate(c, page, notifications, scanned).map(toNotification), 200);
 };
 
 export const unreadCount: AppRouteHandler<typeof routes.unreadCount> = async (c) => {

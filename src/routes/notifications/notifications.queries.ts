@@ -15,56 +15,81 @@ import type { Caller, Db } from "../../types";
  * at read time, so it comes back when the block or mute ends.
  */
 
-/** The notifications of `userId` shown to them: one range of an index in the list's order. */
-const shown = (userId: number, self: boolean, type?: NotificationType) =>
+/** The notifications of `userId` (of one type, when given): one range of an index in the list's order. */
+const of = (userId: number, self: boolean, type?: NotificationType) =>
   and(
     eq(notifications.recipientId, userId),
     sql`${self}::boolean`,
     type ? sql`${notifications.type} = ${typeLiteral(type)}` : undefined,
-    sql`NOT ${suppressed(notifications.actorId, notifications.recipientId)}`,
   );
 
+/** Shown to the recipient: the actor is not `suppressed`. */
+const shownToRecipient = sql<boolean>`NOT ${suppressed(notifications.actorId, notifications.recipientId)}`;
+
 /**
- * GET /users/{id}/notifications: newest first (created_at, then id). Without `types`, one range
- * of (recipient, created_at, id); with some types, one range of (recipient, type, created_at, id)
- * per type, each cut at limit + 1, merged and cut again (a sort of at most 6 × (limit + 1) rows).
- * Then each notification's actor and tweet by primary key.
+ * GET /users/{id}/notifications: newest first (created_at, then id), through the bounded scan
+ * (Page.scan, as every list filtered for a caller): at most FILTERED_SCAN_FACTOR × limit rows are
+ * read, each judged `shown` (not from a blocked or muted actor), and the page leads on from the
+ * last row read, so a page costs the same however many are hidden. Without `types`, the scan is one
+ * range of (recipient, created_at, id); with some types, one range of (recipient, type, created_at,
+ * id) per type, each cut at the scan's bound, merged and cut again. Then each notification's actor
+ * and tweet by primary key.
  */
 export const listNotifications =
   (caller: Caller, userId: number, types: NotificationType[] | undefined, page: Page) => (db: Db) => {
     const self = userId === caller.id;
-    const range = (type?: NotificationType) =>
-      page.take(
+    const keys = () =>
+      db
+        .select({
+          id: notifications.id,
+          type: notifications.type,
+          createdAt: notifications.createdAt,
+          actorId: notifications.actorId,
+          tweetId: notifications.tweetId,
+          shown: shownToRecipient.as("shown"),
+        })
+        .from(notifications)
+        .$dynamic();
+    const distinct = [...new Set(types ?? [])];
+    const all = distinct.length === 0 || distinct.length === NOTIFICATION_TYPES.length;
+    const range = (type: NotificationType) =>
+      keys()
+        .where(and(of(userId, self, type), page.where(notifications.createdAt, notifications.id)))
+        .orderBy(...page.orderBy(notifications.createdAt, notifications.id))
+        .limit(page.scanRows(true));
+    const [first, second, ...rest] = distinct.map((t) => range(t));
+    const scan =
+      all || !first
+        ? page.scan(db, keys(), of(userId, self), notifications.createdAt, notifications.id, true)
+        : db.$with("scan").as(
+            !second
+              ? first
+              : unionAll(first, second, ...rest)
+                  .orderBy(...page.orderBy(sql`${sql.identifier("created_at")}`, sql`${sql.identifier("id")}`))
+                  .limit(page.scanRows(true)),
+          );
+    const listed = page
+      .shownRows(
         db
           .select({
-            id: notifications.id,
-            type: notifications.type,
-            createdAt: notifications.createdAt,
-            actorId: notifications.actorId,
-            tweetId: notifications.tweetId,
+            id: scan.id,
+            type: scan.type,
+            createdAt: scan.createdAt,
+            actorId: scan.actorId,
+            tweetId: scan.tweetId,
           })
-          .from(notifications)
+          .from(scan)
           .$dynamic(),
-        shown(userId, self, type),
-        notifications.createdAt,
-        notifications.id,
-      );
-    const distinct = [...new Set(types ?? [])];
-    const [first, second, ...rest] = distinct.map((t) => range(t));
-    const listed = (
-      !first || distinct.length === NOTIFICATION_TYPES.length
-        ? range()
-        : !second
-          ? first
-          : unionAll(first, second, ...rest)
-              .orderBy(...page.orderBy(sql`${sql.identifier("created_at")}`, sql`${sql.identifier("id")}`))
-              .limit(page.rows)
-    ).as("page");
+        scan,
+      )
+      .as("page");
     const { actor, tweet } = notificationParts(db, caller, listed);
     return db
+      .with(scan)
       .select({
         callerOk: callerOk(caller),
         found: flag("found", userExists(userId)),
+        ...page.scanned(scan, true),
         item: {
           id: listed.id,
           type: listed.type,
@@ -100,7 +125,8 @@ export const unreadCount = (caller: Caller, userId: number) => (db: Db) => {
     // scan (every unread row first) nor the primary key (every other user's rows above the marker).
     .where(
       and(
-        shown(userId, userId === caller.id),
+        of(userId, userId === caller.id),
+        shownToRecipient,
         sql`(${notifications.recipientId}, ${notifications.id}) > (${userId}::int, ${marker(userId)})`,
       ),
     )
