@@ -7,8 +7,9 @@ import { FANOUT_CHUNK } from "../src/fanout/fanout.queries";
 /**
  * The fan-out queue in workerd (wrangler's local Queues): delivery past one chunk, a failed
  * delivery retried by the queue without losing the entry, the scheduled outbox sweep re-sending a
- * fan-out whose message never arrived, a redelivery changing nothing, and an unfollow or a deletion
- * that a late chunk never undoes. A Worker and a database of its own: its failure and delay
+ * fan-out (of a tweet or of a repost) whose message never arrived, a redelivery changing nothing,
+ * a repost's outbox row going with the repost, and an unfollow or a deletion that a late chunk
+ * never undoes. A Worker and a database of its own: its failure and delay
  * injection (triggers on the test database) touches no other test.
  */
 let stack: Stack;
@@ -51,6 +52,20 @@ const timelineIds = async (u: { id: number; token: string }) =>
 
 const outboxGone = async (tweetId: number) =>
   (await db.query("SELECT 1 FROM fanout_outbox WHERE tweet_id = $1", [tweetId])).rowCount === 0;
+
+const repostOutbox = async (userId: number, tweetId: number) =>
+  (await db.query("SELECT 1 FROM repost_fanout_outbox WHERE user_id = $1 AND tweet_id = $2", [userId, tweetId]))
+    .rowCount === 1;
+
+/** A repost and its outbox row as POST /users/{id}/reposts writes them, but no message sent (`age` ago). */
+async function repostWithoutMessage(userId: number, tweetId: number, age = "1 minute") {
+  await db.query(
+    `WITH r AS (INSERT INTO reposts (user_id, tweet_id) VALUES ($1, $2) RETURNING tweet_id),
+          c AS (UPDATE tweets SET repost_count = repost_count + 1 WHERE id IN (SELECT tweet_id FROM r))
+     INSERT INTO repost_fanout_outbox (user_id, tweet_id, created_at) SELECT $1, tweet_id, now() - $3::interval FROM r`,
+    [userId, tweetId, age],
+  );
+}
 
 const inTimeline = async (userId: number, tweetId: number) =>
   (await db.query("SELECT 1 FROM home_timeline WHERE user_id = $1 AND tweet_id = $2", [userId, tweetId])).rowCount ===
@@ -123,6 +138,92 @@ describe("the fan-out queue", () => {
     expect(await inTimeline(reader.id, tweetId)).toBe(false);
     await stack.runScheduled();
     await until(() => inTimeline(reader.id, tweetId), 10_000);
+  });
+
+  it("a repost's fan-out has its outbox row from the repost's statement until its last chunk", async () => {
+    const reader = await user("rpbox_reader");
+    const reposter = await user("rpbox_reposter");
+    const author = await user("rpbox_author");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: reposter.id });
+    const tweet = await call("POST", "/tweets", author.token, { content: "reposted while deliveries fail" });
+    expect(tweet.status).toBe(201);
+    // Every delivery of the reposter's fan-out fails (a trigger, as above): the outbox row stays.
+    await db.query("CREATE SEQUENCE IF NOT EXISTS injected_repost_failures");
+    await db.query(`CREATE OR REPLACE FUNCTION fail_repost_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.author_id = ${reposter.id} THEN PERFORM nextval('injected_repost_failures'); RAISE EXCEPTION 'injected failure'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      "CREATE TRIGGER fail_repost_delivery BEFORE INSERT ON home_timeline FOR EACH ROW EXECUTE FUNCTION fail_repost_delivery()",
+    );
+    const attempts = async () =>
+      Number(
+        (await db.query("SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM injected_repost_failures"))
+          .rows[0].n,
+      );
+    try {
+      const reposted = await call("POST", `/users/${reposter.id}/reposts`, reposter.token, { tweet_id: tweet.json.id });
+      expect(reposted.status).toBe(201);
+      await until(async () => (await attempts()) >= 1, 15_000);
+      expect(await inTimeline(reader.id, tweet.json.id)).toBe(false);
+      expect(await repostOutbox(reposter.id, tweet.json.id)).toBe(true);
+      await db.query("DROP TRIGGER fail_repost_delivery ON home_timeline");
+      // The queue redelivers: the entry arrives, and the outbox row goes with the last chunk.
+      await until(() => inTimeline(reader.id, tweet.json.id), 20_000);
+      await until(async () => !(await repostOutbox(reposter.id, tweet.json.id)), 5_000);
+    } finally {
+      await db.query("DROP TRIGGER IF EXISTS fail_repost_delivery ON home_timeline");
+    }
+  }, 60_000);
+
+  it("the scheduled sweep re-sends a repost's fan-out whose message was lost", async () => {
+    const reader = await user("rpsweep_reader");
+    const reposter = await user("rpsweep_reposter");
+    const author = await user("rpsweep_author");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: reposter.id });
+    const tweet = await call("POST", "/tweets", author.token, { content: "a repost whose message is lost" });
+    expect(tweet.status).toBe(201);
+    await repostWithoutMessage(reposter.id, tweet.json.id);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await inTimeline(reader.id, tweet.json.id)).toBe(false);
+    await stack.runScheduled();
+    await until(() => inTimeline(reader.id, tweet.json.id), 10_000);
+    await until(async () => !(await repostOutbox(reposter.id, tweet.json.id)), 5_000);
+    const { rows } = await db.query("SELECT user_id, author_id, reposted_by FROM home_timeline WHERE tweet_id = $1", [
+      tweet.json.id,
+    ]);
+    expect(rows).toEqual([{ user_id: reader.id, author_id: reposter.id, reposted_by: reposter.id }]);
+    const timeline = (await call("GET", `/users/${reader.id}/timeline`, reader.token)).json as {
+      id: number;
+      reposted_by: { id: number } | null;
+    }[];
+    expect(timeline.filter((t) => t.id === tweet.json.id).map((t) => t.reposted_by?.id)).toEqual([reposter.id]);
+  }, 30_000);
+
+  it("an unrepost, or the deletion of the tweet or of the reposter, removes the repost's outbox row", async () => {
+    const reader = await user("rpgone_reader");
+    const reposter = await user("rpgone_reposter");
+    const author = await user("rpgone_author");
+    await call("POST", `/users/${reader.id}/following`, reader.token, { target_user_id: reposter.id });
+    const tweets: number[] = [];
+    for (const content of ["unreposted", "deleted", "reposter deleted"]) {
+      const tweet = await call("POST", "/tweets", author.token, { content });
+      expect(tweet.status).toBe(201);
+      tweets.push(tweet.json.id);
+      // Recent rows: no sweep re-sends them while the test runs.
+      await repostWithoutMessage(reposter.id, tweet.json.id, "0 seconds");
+      expect(await repostOutbox(reposter.id, tweet.json.id)).toBe(true);
+    }
+    const [unreposted, deleted, last] = tweets as [number, number, number];
+    expect((await call("DELETE", `/users/${reposter.id}/reposts/${unreposted}`, reposter.token)).status).toBe(204);
+    expect(await repostOutbox(reposter.id, unreposted)).toBe(false);
+    expect(await repostOutbox(reposter.id, deleted)).toBe(true);
+    expect((await call("DELETE", `/tweets/${deleted}`, author.token)).status).toBe(204);
+    expect(await repostOutbox(reposter.id, deleted)).toBe(false);
+    expect(await repostOutbox(reposter.id, last)).toBe(true);
+    expect((await call("DELETE", `/users/${reposter.id}`, reposter.token)).status).toBe(204);
+    expect(await repostOutbox(reposter.id, last)).toBe(false);
   });
 
   it("reaches every follower past one chunk, and the outbox row goes with the last", async () => {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   check,
   customType,
+  foreignKey,
   index,
   integer,
   pgTable,
@@ -259,6 +260,31 @@ export const fanoutOutbox = pgTable("fanout_outbox", {
     .references(() => tweets.id, { onDelete: "cascade" }),
   createdAt: createdAt(),
 });
+
+/**
+ * Reposts whose fan-out has not finished: the same outbox for a repost, written by POST
+ * /users/{id}/reposts in the repost's own statement and deleted by the consumer's last chunk. Its
+ * key is the repost's, and a foreign key to it: an unrepost, the tweet's deletion or the
+ * reposter's takes the row with the repost (cascade), so the sweep never re-sends a repost that
+ * is gone. A table of its own rather than a `reposted_by` column in `fanout_outbox`, whose key is
+ * the tweet alone (one fan-out per tweet) and whose foreign key is to `tweets`.
+ */
+export const repostFanoutOutbox = pgTable(
+  "repost_fanout_outbox",
+  {
+    userId: integer("user_id").notNull(),
+    tweetId: integer("tweet_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.tweetId], name: "repost_fanout_outbox_pkey" }),
+    foreignKey({
+      name: "repost_fanout_outbox_repost_fk",
+      columns: [t.userId, t.tweetId],
+      foreignColumns: [reposts.userId, reposts.tweetId],
+    }).onDelete("cascade"),
+  ],
+);
 
 /**
  * Blocks and mutes: one shape, two tables. "Either blocks the other" for a caller and an author is

@@ -1,6 +1,7 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
 import { type Position, startAfter } from "../db/keyset";
-import { celebrities, fanoutOutbox, follows, homeTimeline, reposts, tweets } from "../db/schema";
+import { celebrities, fanoutOutbox, follows, homeTimeline, repostFanoutOutbox, reposts, tweets } from "../db/schema";
 import { columnName, flagsRow } from "../db/sql";
 import { trimTimelines } from "../db/timeline";
 import type { Db } from "../types";
@@ -33,8 +34,9 @@ export type FanoutPosition = { authorId?: number; after?: Position };
  * the read checks that follow). Idempotent: an entry that is there already stays (ON CONFLICT DO
  * NOTHING), so a retried or duplicated message changes nothing. A deleted tweet or repost, or a
  * source in `celebrities`, fans out to nobody; a follower who unfollows while the chunk runs may
- * keep the entry, which the read skips (it checks the follow). The last chunk of a tweet's
- * fan-out deletes its outbox row. Returns how many followers it covered, the source, and where
+ * keep the entry, which the read skips (it checks the follow). The last chunk of a fan-out
+ * deletes its outbox row (the tweet's in `fanout_outbox`, a repost's in `repost_fanout_outbox`).
+ * Returns how many followers it covered, the source, and where
  * the next chunk starts.
  */
 export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined, repostedBy?: number) => (db: Db) => {
@@ -97,14 +99,21 @@ export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined, r
       )} RETURNING ${homeTimeline.userId}`,
     );
   const covered = sql`(SELECT count(*) FROM ${targets})`;
-  const done = db.$with("done").as(
-    db
-      .delete(fanoutOutbox)
-      .where(
-        sql`${fanoutOutbox.tweetId} = ${tweetId} AND ${covered} < ${FANOUT_CHUNK} AND ${repostedBy === undefined}::boolean`,
-      )
-      .returning({ tweetId: fanoutOutbox.tweetId }),
-  );
+  const finished = sql`${covered} < ${FANOUT_CHUNK}`;
+  const done =
+    repostedBy === undefined
+      ? db.$with("done").as(
+          db
+            .delete(fanoutOutbox)
+            .where(and(eq(fanoutOutbox.tweetId, tweetId), finished))
+            .returning({ tweetId: fanoutOutbox.tweetId }),
+        )
+      : db.$with("done").as(
+          db
+            .delete(repostFanoutOutbox)
+            .where(and(eq(repostFanoutOutbox.userId, repostedBy), eq(repostFanoutOutbox.tweetId, tweetId), finished))
+            .returning({ tweetId: repostFanoutOutbox.tweetId }),
+        );
   const last = db
     .select({ followerId: targets.followerId, followedAt: targets.followedAt })
     .from(targets)
@@ -123,11 +132,27 @@ export const fanoutChunk = (tweetId: number, from: FanoutPosition | undefined, r
     .leftJoin(last, sql`true`);
 };
 
-/** Outbox rows older than `seconds`: fan-outs whose message was lost (or is very late). */
-export const staleOutbox = (seconds: number, limit: number) => (db: Db) =>
-  db
-    .select({ tweetId: fanoutOutbox.tweetId })
+/**
+ * Outbox rows older than `seconds`, of both kinds, oldest first: fan-outs whose message was lost
+ * (or is very late). `repostedBy` is NULL for a tweet's fan-out, the reposter for a repost's.
+ */
+export const staleOutbox = (seconds: number, limit: number) => (db: Db) => {
+  const before = sql`now() - make_interval(secs => ${seconds})`;
+  const posts = db
+    .select({
+      tweetId: fanoutOutbox.tweetId,
+      repostedBy: sql<number | null>`NULL::int`.as("reposted_by"),
+      createdAt: fanoutOutbox.createdAt,
+    })
     .from(fanoutOutbox)
-    .where(lt(fanoutOutbox.createdAt, sql`now() - make_interval(secs => ${seconds})`))
-    .orderBy(asc(fanoutOutbox.createdAt))
-    .limit(limit);
+    .where(lt(fanoutOutbox.createdAt, before));
+  const reposted = db
+    .select({
+      tweetId: repostFanoutOutbox.tweetId,
+      repostedBy: sql<number | null>`${repostFanoutOutbox.userId}`.as("reposted_by"),
+      createdAt: repostFanoutOutbox.createdAt,
+    })
+    .from(repostFanoutOutbox)
+    .where(lt(repostFanoutOutbox.createdAt, before));
+  return unionAll(posts, reposted).orderBy(sql`created_at`).limit(limit);
+};

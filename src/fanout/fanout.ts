@@ -9,12 +9,16 @@ import { FANOUT_CHUNK, type FanoutPosition, fanoutChunk, staleOutbox } from "./f
  * The home timeline's write path, off the request path (README: "The home timeline").
  *
  * POST /tweets writes the tweet and, when its author has followers whose timelines take it, an
- * outbox row, in one statement; then, after the response, it sends a message to the fan-out
- * queue. The consumer (this Worker's `queue` handler) writes the tweet into the followers' home
- * timelines FANOUT_CHUNK followers per statement, chunk after chunk (a delivery that runs long
- * hands the rest to a new message), and the last chunk deletes the outbox row. A failed statement is retried by the queue (with
- * backoff); every step is idempotent. A message that never arrives is re-sent by the scheduled
- * sweep of the outbox, so no fan-out is lost.
+ * outbox row (`fanout_outbox`), in one statement; then, after the response, it sends a message to
+ * the fan-out queue. POST /users/{id}/reposts does the same for a new repost: the repost and its
+ * outbox row (`repost_fanout_outbox`, keyed by the repost and going with it: an unrepost, or the
+ * deletion of the tweet or of the reposter, removes it) in one statement, then the message
+ * `{tweetId, repostedBy}`. The consumer (this Worker's `queue` handler) writes the tweet into the
+ * followers' home timelines FANOUT_CHUNK followers per statement, chunk after chunk (a delivery
+ * that runs long hands the rest to a new message), and the last chunk deletes the outbox row. A
+ * failed statement is retried by the queue (with backoff); every step is idempotent. A message that
+ * never arrives is re-sent by the scheduled sweep of both outboxes, so no fan-out, of a tweet or of
+ * a repost, is lost.
  */
 export type FanoutMessage = {
   tweetId: number;
@@ -33,8 +37,8 @@ const SWEEP_BATCH = 500;
 
 /**
  * Sends a new tweet's (or, with `repostedBy`, a new repost's) fan-out message after the response
- * (`waitUntil`). A repost has no outbox row: a message lost here loses that repost's fan-out (the
- * reposter's own timeline has it from the repost's statement).
+ * (`waitUntil`). Either has its outbox row from its own statement: a message lost here is re-sent
+ * by the sweep.
  */
 export function enqueueFanout(
   queue: Queue<FanoutMessage>,
@@ -50,6 +54,10 @@ export function enqueueFanout(
   );
   waitUntil(sent);
 }
+
+/** The message of an outbox row: a tweet's fan-out, or a repost's (`repostedBy`). */
+const outboxMessage = (row: { tweetId: number; repostedBy: number | null }): FanoutMessage =>
+  row.repostedBy === null ? { tweetId: row.tweetId } : { tweetId: row.tweetId, repostedBy: row.repostedBy };
 
 const positionOf = (m: FanoutMessage): FanoutPosition => ({
   authorId: m.authorId,
@@ -104,7 +112,7 @@ export async function consumeFanout(batch: MessageBatch<FanoutMessage>, env: Bin
   }
 }
 
-/** The scheduled sweep: re-sends fan-outs whose outbox row is older than SWEEP_AFTER_SECONDS. */
+/** The scheduled sweep: re-sends fan-outs (of tweets and of reposts) whose outbox row is older than SWEEP_AFTER_SECONDS. */
 export async function sweepOutbox(env: Bindings): Promise<number> {
   const loaded = loadConfig(env);
   if (!loaded.ok) return 0;
@@ -112,7 +120,7 @@ export async function sweepOutbox(env: Bindings): Promise<number> {
   try {
     const stale = await send(connection, staleOutbox(SWEEP_AFTER_SECONDS, SWEEP_BATCH));
     for (let i = 0; i < stale.length; i += 100) {
-      await env.FANOUT_QUEUE.sendBatch(stale.slice(i, i + 100).map((row) => ({ body: { tweetId: row.tweetId } })));
+      await env.FANOUT_QUEUE.sendBatch(stale.slice(i, i + 100).map((row) => ({ body: outboxMessage(row) })));
     }
     if (stale.length) log("warn", "re-sent fan-outs from the outbox", { count: stale.length });
     return stale.length;

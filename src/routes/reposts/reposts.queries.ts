@@ -1,8 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import type { Order, Page } from "../../db/keyset";
 import { markTweet, REPOST, unmarkTweet } from "../../db/marks";
-import { celebrities, reposts, tweets, users } from "../../db/schema";
-import { callerOk, flag, flagsRow, selectWithFlags, tweetExists } from "../../db/sql";
+import { celebrities, repostFanoutOutbox, reposts, tweets, users } from "../../db/schema";
+import { callerOk, columnName, flag, flagsRow, selectWithFlags, tweetExists } from "../../db/sql";
 import { selectTweets } from "../../models/tweet";
 import { selectUsers } from "../../models/user";
 import type { Caller, Db } from "../../types";
@@ -37,7 +37,8 @@ export const repostedBy = (caller: Caller | undefined, tweetId: number, page: Pa
 /**
  * POST /users/{id}/reposts: the repost unless it exists (it keeps its first time), and
  * repost_count only when inserted. The reposter's own timeline merges their reposts at read time;
- * `fanout`: a new repost whose reposter has followers to fan out to.
+ * a new repost whose reposter has followers to fan out to (and is not a celebrity) gets its fan-out
+ * outbox row in the same statement (`fanout`: the row was written; see src/fanout).
  */
 export const repost = (caller: Caller, userId: number, tweetId: number) => (db: Db) => {
   const marked = markTweet(db, REPOST, caller, userId, tweetId);
@@ -48,8 +49,14 @@ export const repost = (caller: Caller, userId: number, tweetId: number) => (db: 
   }).where(eq(tweets.id, tweetId));
   const fansOut = sql`EXISTS (SELECT 1 FROM ${inserted}) AND (SELECT ${marker.followersCount} > 0 FROM ${marker})
     AND NOT EXISTS (SELECT 1 FROM ${celebrities} WHERE ${celebrities.userId} = ${caller.id})`;
-  const flags = { ...marked.flags, fanout: flag("fanout", fansOut) };
-  return selectWithFlags(db, flags, tweet.as("page"), { withs: marked.withs });
+  // The repost's row is this statement's own: the foreign key's check, at the statement's end, sees it.
+  const outbox = db.$with("outbox", { tweetId: repostFanoutOutbox.tweetId }).as(
+    sql`INSERT INTO ${repostFanoutOutbox} (${columnName(repostFanoutOutbox.userId)}, ${columnName(repostFanoutOutbox.tweetId)})
+          SELECT ${caller.id}::int, ${inserted.tweetId} FROM ${inserted} WHERE ${fansOut}
+          RETURNING ${columnName(repostFanoutOutbox.tweetId)}`,
+  );
+  const flags = { ...marked.flags, fanout: flag("fanout", sql`EXISTS (SELECT 1 FROM ${outbox})`) };
+  return selectWithFlags(db, flags, tweet.as("page"), { withs: [...marked.withs, outbox] });
 };
 
 /**
