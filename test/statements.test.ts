@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withClient } from "../scripts/stack/database";
 import { type Stack, startStack } from "../scripts/stack/stack";
 
 /**
@@ -15,7 +16,27 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
+/**
+ * Waits until no fan-out is pending (both outboxes empty): a post or repost with followers is fanned
+ * out by the queue consumer after its response, on connections of its own, which would otherwise be
+ * counted against the next request.
+ */
+async function fanoutsSettled() {
+  for (let i = 0; i < 200; i++) {
+    const pending = await withClient(stack.databaseUrl, async (c) => {
+      const { rows } = await c.query(
+        "SELECT (SELECT count(*) FROM fanout_outbox) + (SELECT count(*) FROM repost_fanout_outbox) AS n",
+      );
+      return Number(rows[0].n);
+    });
+    if (pending === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("fan-outs still pending after 10 s");
+}
+
 async function call(method: string, path: string, init: { token?: string; body?: unknown } = {}) {
+  await fanoutsSettled();
   const before = stack.counters();
   const res = await fetch(`${stack.baseUrl}${path}`, {
     method,
