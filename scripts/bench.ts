@@ -12,6 +12,8 @@
  * - the graph: the home timeline of users following 10, 500 and 5,000 accounts, posting by authors
  *   with 0 and 10,000 followers, and the fan-out delay until every follower has the tweet;
  * - search and conversations against GET /tweets in the same run; list pages at 1M vs 1k tweets;
+ * - the feature ratios of #19, #20 and #21 (reposts and quotes, notifications and mentions, blocks
+ *   and bookmarks): each scenario against its baseline, timed interleaved or from the endpoint rows;
  * - the deployed bundle's size and start-up time.
  *
  * Figures go to bench/results/rtt-<N>.json and .svg, and are printed as the README's tables.
@@ -24,7 +26,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { DEFAULT_COUNTS } from "../seeds/seed";
-import { count, endpoints } from "./bench/endpoints";
+import { count, endpoints, featurePairs } from "./bench/endpoints";
 import {
   bigCounts,
   ensureDatabase,
@@ -35,8 +37,8 @@ import {
   timelineCursor,
   type User,
 } from "./bench/fixtures";
-import { type Results, report, svg } from "./bench/report";
-import { interleaved, median, type Row, run } from "./bench/runner";
+import { type Feature, type Results, report, svg } from "./bench/report";
+import { interleaved, interleavedEndpoints, median, type Row, run } from "./bench/runner";
 import { hostPortOf, ROOT, redactUrl, withClient, withDatabase } from "./stack/database";
 import { startDelayProxy } from "./stack/net-delay";
 import { DRIVERS, type Driver, type Stack, startStack } from "./stack/stack";
@@ -74,7 +76,7 @@ const VARS = { FANOUT_MAX_FOLLOWERS: String(FANOUT_MAX_FOLLOWERS) };
  * likes, so it seeds in seconds; its timelines are short, where the big database's are full (800).
  */
 const FAN = {
-  name: `${BASE}_fanout`,
+  name: `${BASE}_fanout${SCALE === 1 ? "" : "_tenth"}`,
   counts: { users: 50_000 / SCALE + 1, tweets: 50_000 / SCALE, likes: 0, follows: 50_000 / SCALE + 1 },
   maxFollowers: 100_000,
 };
@@ -272,6 +274,7 @@ async function main() {
   const rows: Row[] = [];
   const graph: Results["graph"] = [];
   const pages: Results["pages"] = [];
+  const features: Feature[] = [];
   let fixtures: Fixtures | undefined;
   for (const driver of drivers) {
     // One signing secret for the whole run: the fixtures' tokens are used on every driver's Worker.
@@ -315,6 +318,34 @@ async function main() {
       }
       rows.push(...driverRows);
       const p50Of = (name: string) => driverRows.find((r) => r.endpoint === name)?.c1.p50 ?? Number.NaN;
+      log(`${driver}: feature ratios (#19, #20, #21)`);
+      const share = (x: number) => `${Math.round(x * 100)}% reposts`;
+      for (const pair of featurePairs(f)) {
+        const [a, b] = pair.rows
+          ? [p50Of(pair.a.name), p50Of(pair.b.name)]
+          : await interleavedEndpoints(big, [pair.a, pair.b], PAGE_SAMPLES);
+        const aMs = +(a ?? Number.NaN).toFixed(2);
+        const bMs = +(b ?? Number.NaN).toFixed(2);
+        // The timelines' scenarios say how many of their entries are reposts.
+        const timeline = pair.rows && pair.measure === "timeline page";
+        features.push({
+          driver,
+          issue: pair.issue,
+          measure: pair.measure,
+          a: pair.a.name
+            .replace(/^GET \/users\/\{id\}\/timeline /, "")
+            .concat(timeline ? `, ${share(f.features.repostShare.many)}` : ""),
+          b: pair.b.name
+            .replace(/^GET \/users\/\{id\}\/timeline /, "")
+            .concat(timeline ? `, ${share(f.features.repostShare.few)}` : ""),
+          aMs,
+          bMs,
+          ratio: +(aMs / bMs).toFixed(2),
+          goal: pair.goal,
+          timed: pair.rows ? "rows" : "interleaved",
+        });
+        log(`${driver} ${pair.issue} ${pair.measure}: ${pair.a.name} ${aMs} ms vs ${pair.b.name} ${bMs} ms`);
+      }
       log(`${driver}: posting by an author with ${f.followers10k} followers, and the fan-out delay`);
       const fan = await fanout(big, bigUrl, f.author10k, f.followers10k, 12, f.author0);
       const fanLarge = await largeFanout(driver, fanUrl);
@@ -397,6 +428,7 @@ async function main() {
     rows,
     graph,
     pages,
+    features,
     bundle,
     seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -411,6 +443,7 @@ async function main() {
     results.rows = merged(saved.rows, rows);
     results.graph = merged(saved.graph, graph);
     results.pages = merged(saved.pages, pages);
+    results.features = merged(saved.features ?? [], features);
   }
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, "bench", "results", `${name}.svg`), svg(results));

@@ -2,10 +2,94 @@ import { seedUsername } from "../../seeds/seed";
 import type { Fixtures } from "./fixtures";
 import type { Endpoint } from "./runner";
 
+/**
+ * A feature ratio (#19, #20, #21): scenario A against scenario B, with its goal (A / B at most).
+ * `rows`: both are rows of the endpoint table, whose p50s at one client are compared; otherwise
+ * the two are timed interleaved, request by request, after the endpoint table.
+ */
+export type FeaturePair = { issue: string; measure: string; goal: number; a: Endpoint; b: Endpoint; rows?: true };
+
 const rand = (n: number) => 1 + Math.floor(Math.random() * n);
 const q = (s: string) => encodeURIComponent(s);
 /** A count as the scenario names show it (10,000). */
 export const count = (n: number) => n.toLocaleString("en");
+
+/**
+ * The feature ratios of #19 (reposts and quotes), #20 (notifications, mentions) and #21 (blocks,
+ * bookmarks). Where the endpoint table has both scenarios already, its rows are used.
+ */
+export function featurePairs(f: Fixtures): FeaturePair[] {
+  const x = f.features;
+  const get = (name: string, path: string, token?: string): Endpoint => ({
+    group: "features",
+    name,
+    method: "GET",
+    path,
+    ...(token ? { token } : {}),
+  });
+  const row = (name: string): Endpoint => ({ group: "features", name, method: "GET", path: "/" });
+  const nb = count(x.blocker.n);
+  return [
+    {
+      issue: "#19",
+      measure: "timeline page",
+      goal: 1.5,
+      rows: true,
+      a: row(`GET /users/{id}/timeline (following ${count(f.following.many)})`),
+      b: row(`GET /users/{id}/timeline (following ${count(f.following.few)})`),
+    },
+    {
+      issue: "#19",
+      measure: "POST /users/{id}/reposts",
+      goal: 1.5,
+      rows: true,
+      a: row(`POST /users/{id}/reposts (reposter with ${count(f.followers10k)} followers)`),
+      b: row("POST /users/{id}/reposts (reposter with 0 followers)"),
+    },
+    {
+      issue: "#19",
+      measure: "a page of tweets (GET /users/{id}/tweets)",
+      goal: 1.2,
+      a: get("every tweet quotes another", `/users/${x.quoter.id}/tweets`),
+      b: get("no quotes", `/users/${x.unquoted.id}/tweets`),
+    },
+    ...(["notifications", "notifications/unread_count"] as const).map((list) => ({
+      issue: "#20",
+      measure: `GET /users/{id}/${list}`,
+      goal: 1.2,
+      a: get(`${count(x.notifiedMany.n)} notifications`, `/users/${x.notifiedMany.id}/${list}`, x.notifiedMany.token),
+      b: get(`${count(x.notifiedFew.n)} notifications`, `/users/${x.notifiedFew.id}/${list}`, x.notifiedFew.token),
+    })),
+    {
+      issue: "#20",
+      measure: "POST /tweets",
+      goal: 1.3,
+      rows: true,
+      a: row("POST /tweets (10 mentions)"),
+      b: row("POST /tweets (author with 0 followers)"),
+    },
+    ...(
+      [
+        ["GET /tweets", "/tweets", `/tweets`],
+        ["GET /tweets/search (a word in 1 of 10)", "/tweets/search?q=thinking", "/tweets/search?q=thinking"],
+        ["timeline page", `/users/${x.blocker.id}/timeline`, `/users/${f.following500.id}/timeline`],
+      ] as const
+    ).map(([measure, blocking, none]) => ({
+      issue: "#21",
+      measure,
+      goal: 1.2,
+      a: get(`caller blocks ${nb}, blocked by ${nb}`, blocking, x.blocker.token),
+      b: get("caller blocks none", none, f.following500.token),
+    })),
+    {
+      issue: "#21",
+      measure: "GET /users/{id}/bookmarks",
+      goal: 1.2,
+      a: get(`${count(x.bookmarksMany.n)} bookmarks`, `/users/${x.bookmarksMany.id}/bookmarks`, x.bookmarksMany.token),
+      b: get(`${count(x.bookmarksFew.n)} bookmarks`, `/users/${x.bookmarksFew.id}/bookmarks`, x.bookmarksFew.token),
+    },
+  ];
+}
 
 /**
  * The endpoint table: every endpoint of the API, each at one client and at ten. The first row
@@ -236,13 +320,13 @@ export function endpoints(f: Fixtures, timelineDeep: Record<"t10" | "t500" | "t5
         path: `/tweets/search?q=${q(query)}&cursor=${cursor}`,
       },
     ]),
-    // Notifications: a page and the unread count of the account everyone follows (a notification per
-    // follower, like and reply) and of one with none (the same cost: #20's measure); a tweet that
-    // mentions 10 users (10 notifications) against "POST /tweets (author with 0 followers)".
+    // Notifications: a page and the unread count of a user with a notification per seeded tweet and of
+    // one with 1,000 (the same cost: #20's measure, timed interleaved in the feature ratios); a tweet
+    // that mentions 10 users (10 notifications) against "POST /tweets (author with 0 followers)".
     ...(
       [
-        [`${count(f.followers10k)}+`, f.author10k],
-        ["0", f.author0],
+        [count(f.features.notifiedMany.n), f.features.notifiedMany],
+        [count(f.features.notifiedFew.n), f.features.notifiedFew],
       ] as const
     ).flatMap(([n, user]) => [
       {

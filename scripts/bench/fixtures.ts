@@ -72,6 +72,24 @@ export type Fixtures = {
   tweets: number;
   rareWord: string;
   fromUsername: string;
+  /** The feature ratios' pairs (#19, #20, #21): each an account in scenario A and one in scenario B. */
+  features: Features;
+};
+
+export type Features = {
+  /** A user whose newest tweets (25) all quote another, and one whose (25) quote none. */
+  quoter: User;
+  unquoted: User;
+  /** Users with many notifications (one per seeded tweet: 1,000,000, or a tenth) and with 1,000. */
+  notifiedMany: User & { n: number };
+  notifiedFew: User & { n: number };
+  /** Follows the same accounts as following500, blocks `n` users and is blocked by `n` others. */
+  blocker: User & { n: number };
+  /** Bookmarks: a tenth of the tweets (100,000 at the default scale), and 100. */
+  bookmarksMany: User & { n: number };
+  bookmarksFew: User & { n: number };
+  /** The share of reposts among the timeline entries of following5000 and following10. */
+  repostShare: { many: number; few: number };
 };
 
 async function call(stack: Stack, method: string, path: string, body?: unknown, token?: string) {
@@ -240,6 +258,7 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
       ),
     };
   });
+  const features = await featureFixtures(stack, url, counts, following500, following5000, following10);
   const [{ n: followers10k }] = await withClient(
     url,
     async (c) => (await c.query("SELECT followers_count AS n FROM users WHERE id = $1", [author10k.id])).rows,
@@ -258,6 +277,125 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
     tweets: counts.tweets,
     rareWord: "zeppelin",
     fromUsername: seedUsername(2),
+    features,
+  };
+}
+
+/**
+ * Writes rows by SQL once, in a transaction, unless the user has some already (a rerun reuses them).
+ * `inserts` run with the user's id as $1.
+ */
+async function once(url: string, userId: number, exists: string, inserts: string[]) {
+  await withClient(url, async (c) => {
+    if ((await c.query(exists, [userId])).rowCount) return;
+    await c.query("BEGIN");
+    for (const sql of inserts) await c.query(sql, [userId]);
+    await c.query("COMMIT");
+  });
+}
+
+/** The fixtures of the feature ratios: quotes (#19), notifications (#20), blocks and bookmarks (#21). */
+async function featureFixtures(
+  stack: Stack,
+  url: string,
+  counts: Counts,
+  following500: User,
+  following5000: User,
+  following10: User,
+): Promise<Features> {
+  const { users, tweets } = counts;
+  // Quotes: 25 tweets each, through the API (counts, quote notifications and fan-out as in use).
+  const quoter = await benchUser(stack, "bench_quoter");
+  const unquoted = await benchUser(stack, "bench_unquoted");
+  for (const [user, quotes] of [
+    [quoter, true],
+    [unquoted, false],
+  ] as const) {
+    const [{ n }] = await withClient(
+      url,
+      async (c) => (await c.query("SELECT tweet_count AS n FROM users WHERE id = $1", [user.id])).rows,
+    );
+    for (let i = Number(n); i < 25; i++)
+      await call(
+        stack,
+        "POST",
+        "/tweets",
+        {
+          content: `bench ${quotes ? "quote" : "plain"} ${i}`,
+          ...(quotes ? { quoted_tweet_id: 1 + ((i * 7919) % tweets) } : {}),
+        },
+        user.token,
+      );
+  }
+  // Notifications by SQL: a like of the i-th seeded tweet by a seeded user (unique per recipient,
+  // actor, type and tweet), newest first in the order of the tweets.
+  const notified = async (username: string, n: number) => {
+    const user = await benchUser(stack, username);
+    await once(url, user.id, "SELECT 1 FROM notifications WHERE recipient_id = $1 LIMIT 1", [
+      `INSERT INTO notifications (recipient_id, actor_id, type, tweet_id, created_at)
+       SELECT $1, 3 + t.id % ${users - 3}, 'like', t.id, now() - interval '1 hour' - t.id * interval '1 ms'
+       FROM (SELECT id FROM tweets ORDER BY id LIMIT ${n}) t`,
+    ]);
+    return { ...user, n };
+  };
+  const notifiedMany = await notified("bench_notified_many", tweets);
+  const notifiedFew = await notified("bench_notified_few", 1000);
+  // Blocks: a user following the same accounts as following500, with the same timeline (copied by
+  // SQL, with exact counts: 500 follows through the API take minutes on a loaded machine), who
+  // blocks the first n users after user 2 and is blocked by the last n, none of them among its
+  // followees (a block removes follows; by SQL none must cross one).
+  const blocker = await benchUser(stack, "bench_blocker");
+  const from = Number(following500.id);
+  await once(url, blocker.id, "SELECT 1 FROM follows WHERE follower_id = $1 LIMIT 1", [
+    `INSERT INTO follows (follower_id, followee_id, created_at)
+     SELECT $1, followee_id, created_at FROM follows WHERE follower_id = ${from}`,
+    `INSERT INTO home_timeline (user_id, created_at, tweet_id, author_id, reposted_by)
+     SELECT $1, created_at, tweet_id, author_id, reposted_by FROM home_timeline WHERE user_id = ${from}`,
+    "UPDATE users SET following_count = (SELECT count(*) FROM follows WHERE follower_id = $1) WHERE id = $1",
+    `UPDATE users SET followers_count = followers_count + 1
+     WHERE id IN (SELECT followee_id FROM follows WHERE follower_id = $1)`,
+  ]);
+  const nBlocks = Math.min(1000, Math.floor(users / 10));
+  await once(url, blocker.id, "SELECT 1 FROM blocks WHERE blocker_id = $1 LIMIT 1", [
+    `INSERT INTO blocks (blocker_id, blocked_id)
+     SELECT $1, g FROM generate_series(3, ${2 + nBlocks}) g
+     WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = g)`,
+    `INSERT INTO blocks (blocker_id, blocked_id)
+     SELECT g, $1 FROM generate_series(${users - nBlocks + 1}, ${users}) g
+     WHERE NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = $1 AND f.followee_id = g)`,
+  ]);
+  // Bookmarks by SQL: the newest tweets, bookmarked one a millisecond apart.
+  const bookmarked = async (username: string, n: number) => {
+    const user = await benchUser(stack, username);
+    await once(url, user.id, "SELECT 1 FROM bookmarks WHERE user_id = $1 LIMIT 1", [
+      `INSERT INTO bookmarks (user_id, tweet_id, created_at)
+       SELECT $1, t.id, now() - interval '1 hour' - row_number() OVER () * interval '1 ms'
+       FROM (SELECT id FROM tweets ORDER BY id DESC LIMIT ${n}) t`,
+    ]);
+    return { ...user, n };
+  };
+  const bookmarksMany = await bookmarked("bench_bookmarks_many", tweets / 10);
+  const bookmarksFew = await bookmarked("bench_bookmarks_few", 100);
+  const share = async (user: User) =>
+    withClient(url, async (c) => {
+      const [r] = (
+        await c.query(
+          `SELECT count(*) FILTER (WHERE reposted_by IS NOT NULL)::float / greatest(count(*), 1) AS share
+           FROM (SELECT reposted_by FROM home_timeline WHERE user_id = $1 ORDER BY created_at DESC LIMIT 800) h`,
+          [user.id],
+        )
+      ).rows;
+      return +Number(r.share).toFixed(2);
+    });
+  return {
+    quoter,
+    unquoted,
+    notifiedMany,
+    notifiedFew,
+    blocker: { ...blocker, n: nBlocks },
+    bookmarksMany,
+    bookmarksFew,
+    repostShare: { many: await share(following5000), few: await share(following10) },
   };
 }
 

@@ -21,8 +21,24 @@ export type Results = {
     fanoutLarge?: Fanout;
   }[];
   pages: { driver: string; endpoint: string; smallMs: number; bigMs: number; ratio: number }[];
+  /** The feature ratios of #19, #20 and #21 (absent in older runs). */
+  features?: Feature[];
   bundle: { minifiedBytes: number; gzipBytes: number; startupMs?: number };
   seconds: number;
+};
+
+export type Feature = {
+  driver: string;
+  issue: string;
+  measure: string;
+  a: string;
+  b: string;
+  aMs: number;
+  bMs: number;
+  ratio: number;
+  goal: number;
+  /** How A and B were timed: interleaved, or the endpoint table's rows (1 client). */
+  timed: "interleaved" | "rows";
 };
 
 const f = (n: number | undefined, d = 1) => (n === undefined ? "–" : n.toFixed(d));
@@ -112,6 +128,19 @@ export function pagesTable(pages: Results["pages"]): string {
   return lines.join("\n");
 }
 
+/** The feature ratios: scenario A against B, p50 of each, A / B against its goal. */
+export function featuresTable(features: Feature[]): string {
+  const lines = [
+    "| driver | issue | measure | scenario A | scenario B | p50 A ms | p50 B ms | A / B | goal | timed |",
+    "|---|---|---|---|---|---:|---:|---:|---:|---|",
+  ];
+  for (const x of features)
+    lines.push(
+      `| ${x.driver} | ${x.issue} | ${x.measure} | ${x.a} | ${x.b} | ${f(x.aMs, 2)} | ${f(x.bMs, 2)} | ${f(x.ratio, 2)} | ≤ ${x.goal} ${x.ratio <= x.goal ? "✓" : "✗"} | ${x.timed} |`,
+    );
+  return lines.join("\n");
+}
+
 export function report(r: Results): string {
   const m = r.machine;
   return [
@@ -138,6 +167,14 @@ export function report(r: Results): string {
     "",
     pagesTable(r.pages),
     "",
+    ...(r.features
+      ? [
+          "Feature ratios (#19, #20, #21): scenario A vs B in the same run (1 client)",
+          "",
+          featuresTable(r.features),
+          "",
+        ]
+      : []),
     `Bundle: ${f(r.bundle.minifiedBytes / 1024, 0)} KiB minified, ${f(r.bundle.gzipBytes / 1024, 0)} KiB gzipped; start-up ${r.bundle.startupMs ?? "n/a"} ms (wrangler check startup)`,
   ].join("\n");
 }

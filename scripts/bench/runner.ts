@@ -134,3 +134,26 @@ export async function interleaved(targets: { stack: Stack; path: string }[], sam
   }
   return times.map(median);
 }
+
+/**
+ * Sequential requests of several endpoints on one stack, interleaved request by request so that all
+ * see the same machine state; the median time of each. Any answer of 400 or above fails.
+ */
+export async function interleavedEndpoints(stack: Stack, targets: Endpoint[], samples: number): Promise<number[]> {
+  const times = targets.map(() => [] as number[]);
+  for (let i = 0; i < samples; i++) {
+    for (const [k, e] of targets.entries()) {
+      const path = pathOf(e);
+      const started = performance.now();
+      const res = await fetch(`${stack.baseUrl}${path}`, {
+        method: e.method,
+        headers: { "content-type": "application/json", ...(e.token ? { authorization: `Bearer ${e.token}` } : {}) },
+        body: e.body ? JSON.stringify(e.body()) : undefined,
+      });
+      await res.arrayBuffer();
+      if (res.status >= 400) throw new Error(`${e.method} ${path}: HTTP ${res.status}`);
+      times[k]?.push(performance.now() - started);
+    }
+  }
+  return times.map(median);
+}
