@@ -333,6 +333,42 @@ describe("unread_count and the marker", () => {
     expect(await unread(me)).toBe(1000);
     expect(await notificationsOf(me, "?limit=100")).toHaveLength(100);
   });
+
+  it("reads a bounded number of rows: with hidden notifications (a muted actor) it counts the shown ones within 4,000 rows past the marker", async () => {
+    const [me, muted, other] = [await newUser("nch"), await newUser("nchm"), await newUser("ncho")];
+    // Oldest first: 2 shown, 4,000 by the muted actor, then 5 shown (a notification per tweet, written directly).
+    const rows = async (actor: TestUser, n: number) => {
+      const ids = await sql<{ id: number }>(
+        `WITH t AS (INSERT INTO tweets (user_id, content) SELECT $1, 'filler ' || g FROM generate_series(1, $2::int) AS g
+                    RETURNING id),
+              c AS (UPDATE users SET tweet_count = tweet_count + $2::int WHERE id = $1)
+         SELECT id FROM t ORDER BY id`,
+        [actor.id, n],
+      );
+      await sql(
+        `INSERT INTO notifications (recipient_id, actor_id, type, tweet_id)
+         SELECT $1, $2, 'like', id FROM unnest($3::int[]) WITH ORDINALITY AS u(id, o) ORDER BY o`,
+        [me.id, actor.id, ids.map((r) => r.id)],
+      );
+    };
+    await rows(other, 2);
+    await rows(muted, 4000);
+    await rows(other, 5);
+    expect(await unread(me)).toBe(1000);
+    expect(
+      (await api(`/users/${me.id}/muting`, { method: "POST", token: me.token, body: { target_user_id: muted.id } }))
+        .status,
+    ).toBe(201);
+    // The 2 shown rows, then 3,998 hidden ones: the bound; the 5 after them are not reached.
+    expect(await unread(me)).toBe(2);
+    // With the marker on the 10th hidden row, the 3,990 after it and the 5 shown ones are within reach.
+    const [tenth] = await sql<{ id: number }>(
+      "SELECT id FROM notifications WHERE recipient_id = $1 AND actor_id = $2 ORDER BY id LIMIT 1 OFFSET 9",
+      [me.id, muted.id],
+    );
+    expect((await putMarker(me, { last_read_id: tenth?.id })).status).toBe(200);
+    expect(await unread(me)).toBe(5);
+  });
 });
 
 describe("blocks and mutes suppress notifications", () => {
