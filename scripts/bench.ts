@@ -93,7 +93,8 @@ async function call(stack: Stack, method: string, path: string, token: string, b
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: res.status, json: (await res.json()) as { id: number } };
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as { id: number } };
 }
 
 type Timed = { p50: number; p99: number };
@@ -106,64 +107,106 @@ export type FanoutFigures = {
   rowsPerSecond: number;
 };
 
+/** What fans out: a tweet, or a repost (of a random seeded tweet; fans out through its own outbox). */
+type Spread = "post" | "repost";
+
 /**
- * Posting by `author`, one client, then the delay until every follower has the tweet: until its
- * outbox row is gone, which the chunk that writes the last followers deletes in the same
- * statement (a primary-key probe every 10 ms; counting the tweet's entries instead would scan the
- * whole home_timeline, which has no index by tweet, and take the CPU the fan-out runs on). The
- * entries are then counted once, through the follows. Each POST waits until the previous fan-out
- * has finished, so that the request is timed alone: on this two-core machine the consumer's
- * chunks would otherwise take the CPU that the database, the stand-in and the Worker share (in
- * production they run elsewhere). With `zero`, right before each, the author with no followers
- * posts under the same conditions (after the same pause, on the same connection state): the
- * ratio compares like with like. The first two of `samples` warm up (connections, the isolate).
+ * Posting (or reposting) by `author`, one client, then the delay until every follower has the
+ * tweet: until its outbox row is gone, which the chunk that writes the last followers deletes in
+ * the same statement (a primary-key probe every 10 ms; counting the tweet's entries instead would
+ * scan the whole home_timeline and take the CPU the fan-out runs on). The followers are then
+ * checked once. Each write waits until the previous fan-out has finished, so that the request is
+ * timed alone: on this two-core machine the consumer's chunks would otherwise take the CPU that
+ * the database, the stand-in and the Worker share (in production they run elsewhere). With `zero`,
+ * right before each, the author with no followers writes under the same conditions (after the
+ * same pause, on the same connection state): the ratio compares like with like. The first two of
+ * `samples` warm up (connections, the isolate).
  */
-async function fanout(stack: Stack, url: string, author: User, followers: number, samples: number, zero?: User) {
+async function fanout(
+  stack: Stack,
+  url: string,
+  author: User,
+  followers: number,
+  samples: number,
+  zero?: User,
+  spread: Spread = "post",
+) {
   const posts: number[] = [];
   const posts0: number[] = [];
   const delays: number[] = [];
   let failures = 0;
+  const reposted: { user: User; tweetId: number }[] = [];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** The write: 201 with the tweet's id, or (a repost of a tweet already reposted or gone) anything else. */
+  const write = async (user: User, i: number) => {
+    if (spread === "post")
+      return call(stack, "POST", "/tweets", user.token, { content: `to ${followers} followers ${i}` });
+    const tweetId = 1 + Math.floor(Math.random() * BIG.counts.tweets);
+    const res = await call(stack, "POST", `/users/${user.id}/reposts`, user.token, { tweet_id: tweetId });
+    if (res.status === 201) reposted.push({ user, tweetId });
+    return { status: res.status, json: { id: tweetId } };
+  };
   await withClient(url, async (db) => {
-    const drained = async () => (await db.query("SELECT count(*)::int AS n FROM fanout_outbox")).rows[0].n === 0;
+    const drained = async () =>
+      (await db.query("SELECT (SELECT count(*) FROM fanout_outbox) + (SELECT count(*) FROM repost_fanout_outbox) AS n"))
+        .rows[0].n === "0";
     const pending = async (id: number) =>
-      (await db.query("SELECT 1 FROM fanout_outbox WHERE tweet_id = $1", [id])).rowCount === 1;
+      (
+        await db.query(
+          spread === "post"
+            ? "SELECT 1 FROM fanout_outbox WHERE tweet_id = $1"
+            : "SELECT 1 FROM repost_fanout_outbox WHERE tweet_id = $1 AND user_id = $2",
+          spread === "post" ? [id] : [id, author.id],
+        )
+      ).rowCount === 1;
     for (let i = 0; i < samples; i++) {
       for (let wait = 0; !(await drained()) && wait < 600; wait++) await sleep(100);
       if (zero) {
         const z0 = performance.now();
-        const res = await call(stack, "POST", "/tweets", zero.token, { content: `to no followers ${i}` });
-        if (res.status !== 201) throw new Error(`POST /tweets by the author without followers: ${res.status}`);
+        const res = await write(zero, i);
+        if (res.status !== 201) {
+          // A repost of a tweet already reposted (200) or deleted (404) by an earlier run: another.
+          if (spread === "repost" && res.status !== 503 && ++failures <= 10) {
+            i--;
+            continue;
+          }
+          throw new Error(`${spread} by the author without followers: ${res.status}`);
+        }
         if (i >= 2) posts0.push(performance.now() - z0);
       }
       const t0 = performance.now();
-      const res = await call(stack, "POST", "/tweets", author.token, { content: `to ${followers} followers ${i}` });
+      const res = await write(author, i);
       if (res.status !== 201) {
-        // A failed POST (a 503 from the stand-in on a loaded machine) times no fan-out: sample again.
-        if (++failures > 3) throw new Error(`POST /tweets by the author with followers: ${res.status}`);
-        log(`WARNING POST /tweets by the author with ${followers} followers: ${res.status}; sampled again`);
+        // A failed write (a 503 from the stand-in on a loaded machine; for a repost, a tweet already
+        // reposted or gone) times no fan-out: sample again.
+        if (++failures > 10) throw new Error(`${spread} by the author with followers: ${res.status}`);
+        log(`WARNING ${spread} by the author with ${followers} followers: ${res.status}; sampled again`);
         i--;
         continue;
       }
       const posted = performance.now() - t0;
       while ((await pending(res.json.id)) && performance.now() - t0 < 60_000) await sleep(10);
       const delay = performance.now() - t0;
+      // Every follower has the tweet: a repost adds nothing where the tweet is already (first entry).
       const { n } = (
         await db.query(
-          `SELECT count(*)::int AS n FROM follows f JOIN tweets t ON t.id = $2
-           JOIN home_timeline h ON h.user_id = f.follower_id AND h.created_at = t.created_at AND h.tweet_id = t.id
-           WHERE f.followee_id = $1`,
+          `SELECT count(*)::int AS n FROM follows f
+           WHERE f.followee_id = $1
+             AND EXISTS (SELECT 1 FROM home_timeline h WHERE h.user_id = f.follower_id AND h.tweet_id = $2)`,
           [author.id, res.json.id],
         )
       ).rows[0];
       if (n < followers)
-        throw new Error(`fan-out of tweet ${res.json.id}: ${n} of ${followers} followers after ${delay} ms`);
+        throw new Error(`fan-out of ${spread} ${res.json.id}: ${n} of ${followers} followers after ${delay} ms`);
       if (i >= 2) {
         posts.push(posted);
         delays.push(delay);
       }
     }
-    // The benchmark's own fan-outs leave the timelines as they were.
+    // The benchmark's own fan-outs leave the timelines as they were (a repost's entries carry the
+    // reposter as author_id), and its reposts are undone.
+    for (const { user, tweetId } of reposted)
+      await call(stack, "DELETE", `/users/${user.id}/reposts/${tweetId}`, user.token);
     await db.query("DELETE FROM home_timeline WHERE author_id = $1 AND created_at > now() - interval '1 hour'", [
       author.id,
     ]);
@@ -318,16 +361,21 @@ async function main() {
       }
       rows.push(...driverRows);
       const p50Of = (name: string) => driverRows.find((r) => r.endpoint === name)?.c1.p50 ?? Number.NaN;
+      log(`${driver}: reposting by an author with ${f.followers10k} followers, and the repost's fan-out delay`);
+      const repostFan = await fanout(big, bigUrl, f.author10k, f.followers10k, 12, f.author0, "repost");
       log(`${driver}: feature ratios (#19, #20, #21)`);
       const share = (x: number) => `${Math.round(x * 100)}% reposts`;
       for (const pair of featurePairs(f)) {
-        const [a, b] = pair.rows
-          ? [p50Of(pair.a.name), p50Of(pair.b.name)]
-          : await interleavedEndpoints(big, [pair.a, pair.b], PAGE_SAMPLES);
+        const [a, b] =
+          pair.source === "rows"
+            ? [p50Of(pair.a.name), p50Of(pair.b.name)]
+            : pair.source === "fanout"
+              ? [repostFan.post.p50, repostFan.post0.p50]
+              : await interleavedEndpoints(big, [pair.a, pair.b], PAGE_SAMPLES);
         const aMs = +(a ?? Number.NaN).toFixed(2);
         const bMs = +(b ?? Number.NaN).toFixed(2);
         // The timelines' scenarios say how many of their entries are reposts.
-        const timeline = pair.rows && pair.measure === "timeline page";
+        const timeline = pair.source === "rows" && pair.measure === "timeline page";
         features.push({
           driver,
           issue: pair.issue,
@@ -342,7 +390,7 @@ async function main() {
           bMs,
           ratio: +(aMs / bMs).toFixed(2),
           goal: pair.goal,
-          timed: pair.rows ? "rows" : "interleaved",
+          timed: pair.source ?? "interleaved",
         });
         log(`${driver} ${pair.issue} ${pair.measure}: ${pair.a.name} ${aMs} ms vs ${pair.b.name} ${bMs} ms`);
       }
@@ -368,10 +416,15 @@ async function main() {
         postRatio: +(fan.post.p50 / fan.post0.p50).toFixed(2),
         fanout: fan.fanout,
         fanoutLarge: fanLarge,
+        repostFanout: repostFan.fanout,
       });
-      for (const x of [fan.fanout, fanLarge])
+      for (const [what, x] of [
+        ["fan-out", fan.fanout],
+        ["fan-out", fanLarge],
+        ["repost fan-out", repostFan.fanout],
+      ] as const)
         log(
-          `${driver}: fan-out to ${x.followers} followers: p50 ${x.p50Ms.toFixed(0)} ms, max ${x.maxMs.toFixed(0)} ms, ${x.rowsPerSecond} rows/s`,
+          `${driver}: ${what} to ${x.followers} followers: p50 ${x.p50Ms.toFixed(0)} ms, max ${x.maxMs.toFixed(0)} ms, ${x.rowsPerSecond} rows/s`,
         );
 
       small = await startStack({

@@ -19,6 +19,8 @@ export type Results = {
     fanout: Fanout;
     /** The fan-out database's author (50,000 followers at the default scale); absent in older runs. */
     fanoutLarge?: Fanout;
+    /** A repost by the 10,000-follower author, to its last follower; absent in older runs. */
+    repostFanout?: Fanout;
   }[];
   pages: { driver: string; endpoint: string; smallMs: number; bigMs: number; ratio: number }[];
   /** The feature ratios of #19, #20 and #21 (absent in older runs). */
@@ -37,8 +39,11 @@ export type Feature = {
   bMs: number;
   ratio: number;
   goal: number;
-  /** How A and B were timed: interleaved, or the endpoint table's rows (1 client). */
-  timed: "interleaved" | "rows";
+  /**
+   * How A and B were timed: interleaved, the endpoint table's rows (1 client), or as posting is
+   * (`fanout`: each write alone after the previous fan-out drained, B right before A).
+   */
+  timed: "interleaved" | "rows" | "fanout";
 };
 
 const f = (n: number | undefined, d = 1) => (n === undefined ? "–" : n.toFixed(d));
@@ -105,8 +110,8 @@ export function graphTable(graph: Results["graph"]): string {
   const followers = g0.post.map((p) => n(p.followers));
   const fanouts = [g0.fanout, ...(g0.fanoutLarge ? [g0.fanoutLarge] : [])].map((x) => n(x.followers));
   const lines = [
-    `| driver | timeline p50 ms (first / deep page) following ${following.join(" · ")} | ${following.at(-1)} / ${following[0]} | POST /tweets p50 ms with ${followers.join(" · ")} followers | ${followers.at(-1)} / ${followers[0]} | ${fanouts.map((x) => `fan-out to ${x} followers (p50 / max)`).join(" | ")} | rows/s (${fanouts.at(-1)}) |`,
-    `|---|---|---:|---|---:|${fanouts.map(() => "---").join("|")}|---:|`,
+    `| driver | timeline p50 ms (first / deep page) following ${following.join(" · ")} | ${following.at(-1)} / ${following[0]} | POST /tweets p50 ms with ${followers.join(" · ")} followers | ${followers.at(-1)} / ${followers[0]} | ${fanouts.map((x) => `fan-out to ${x} followers (p50 / max)`).join(" | ")} | rows/s (${fanouts.at(-1)}) |${g0.repostFanout ? ` repost fan-out to ${n(g0.repostFanout.followers)} (p50 / max) |` : ""}`,
+    `|---|---|---:|---|---:|${fanouts.map(() => "---").join("|")}|---:|${g0.repostFanout ? "---|" : ""}`,
   ];
   const delay = (x: Fanout) => `${f(x.p50Ms, 0)} ms / ${f(x.maxMs, 0)} ms`;
   for (const g of graph) {
@@ -116,7 +121,7 @@ export function graphTable(graph: Results["graph"]): string {
     const large = g0.fanoutLarge ? [g.fanoutLarge ? delay(g.fanoutLarge) : "–"] : [];
     const rows = (g0.fanoutLarge ? g.fanoutLarge : g.fanout)?.rowsPerSecond;
     lines.push(
-      `| ${g.driver} | ${tl} | ${f(g.timelineRatio, 2)} | ${post} | ${f(g.postRatio, 2)} | ${[delay(g.fanout), ...large].join(" | ")} | ${rows ?? "–"} |`,
+      `| ${g.driver} | ${tl} | ${f(g.timelineRatio, 2)} | ${post} | ${f(g.postRatio, 2)} | ${[delay(g.fanout), ...large].join(" | ")} | ${rows ?? "–"} |${g0.repostFanout ? ` ${g.repostFanout ? delay(g.repostFanout) : "–"} |` : ""}`,
     );
   }
   return lines.join("\n");
