@@ -67,5 +67,14 @@ describe.skipIf(!once)("the bench at its smallest scale", () => {
         failed.push(`${e.name} ${typeof e.path === "string" ? e.path : ""}: ${status}`);
     }
     expect(failed).toEqual([]);
+    // The notifying pairs differ by the notification alone: A's like and follow wrote one each, B's none.
+    const notices = await withClient(stack.databaseUrl, async (c) =>
+      (
+        await c.query("SELECT type::text AS type FROM notifications WHERE actor_id = $1 ORDER BY 1", [
+          f.features.notifying.actor.id,
+        ])
+      ).rows.map((r) => r.type),
+    );
+    expect(notices).toEqual(["follow", "like"]);
   }, 300_000);
 });

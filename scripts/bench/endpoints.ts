@@ -12,7 +12,8 @@ import type { Endpoint } from "./runner";
 export type FeaturePair = {
   issue: string;
   measure: string;
-  goal: number;
+  /** A / B at most; none where the issue asks for the difference (the added cost, in ms). */
+  goal?: number;
   a: Endpoint;
   b: Endpoint;
   source?: "rows" | "fanout";
@@ -48,6 +49,16 @@ export function featurePairs(f: Fixtures): FeaturePair[] {
     body: () => ({ content: `${content} ${Math.random()}` }),
   });
   const nb = count(x.blocker.n);
+  /** One write per request, each new: the next id of `ids` every time. */
+  const each = (ids: number[]) => {
+    let i = 0;
+    return () => ids[i++ % ids.length] as number;
+  };
+  const { actor, follow, like } = x.notifying;
+  const write = (name: string, path: string, field: string, ids: number[]): Endpoint => {
+    const next = each(ids);
+    return { group: "features", name, method: "POST", path, token: actor.token, body: () => ({ [field]: next() }) };
+  };
   return [
     {
       issue: "#19",
@@ -79,6 +90,25 @@ export function featurePairs(f: Fixtures): FeaturePair[] {
       a: get(`${count(x.notifiedMany.n)} notifications`, `/users/${x.notifiedMany.id}/${list}`, x.notifiedMany.token),
       b: get(`${count(x.notifiedFew.n)} notifications`, `/users/${x.notifiedFew.id}/${list}`, x.notifiedFew.token),
     })),
+    // The added cost of a notification: the same statement, writing one or (the recipient mutes the
+    // actor) none.
+    {
+      issue: "#20",
+      measure: "POST /users/{id}/likes",
+      a: write("notifies the author", `/users/${actor.id}/likes`, "tweet_id", like.notified),
+      b: write("notifies no one (the author mutes the liker)", `/users/${actor.id}/likes`, "tweet_id", like.muting),
+    },
+    {
+      issue: "#20",
+      measure: "POST /users/{id}/following",
+      a: write("notifies the followed user", `/users/${actor.id}/following`, "target_user_id", follow.notified),
+      b: write(
+        "notifies no one (the followed user mutes the follower)",
+        `/users/${actor.id}/following`,
+        "target_user_id",
+        follow.muting,
+      ),
+    },
     {
       issue: "#20",
       measure: "POST /tweets",

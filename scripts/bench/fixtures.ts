@@ -90,6 +90,16 @@ export type Features = {
   bookmarksFew: User & { n: number };
   /** The share of reposts among the timeline entries of following5000 and following10. */
   repostShare: { many: number; few: number };
+  /**
+   * Likes and follows with their notification and without (#20): `actor`, new in every run (each
+   * write must be new to insert), is muted by the users `muting` names, so liking their tweets or
+   * following them runs the same statement with no notification to write (never to a muter).
+   */
+  notifying: {
+    actor: User;
+    follow: { notified: number[]; muting: number[] };
+    like: { notified: number[]; muting: number[] };
+  };
 };
 
 async function call(stack: Stack, method: string, path: string, body?: unknown, token?: string) {
@@ -376,6 +386,30 @@ async function featureFixtures(
   };
   const bookmarksMany = await bookmarked("bench_bookmarks_many", tweets / 10);
   const bookmarksFew = await bookmarked("bench_bookmarks_few", 100);
+  // Likes and follows with and without their notification: ids a tenth and a fifth past the middle
+  // (clear of the blocks above, of user 2 and of the first, most followed accounts).
+  const actor = await benchUser(stack, `bench_actor_${Date.now().toString(36)}`);
+  const nWrites = Math.min(1000, Math.floor(users / 10));
+  const range = (from: number) => Array.from({ length: nWrites }, (_, i) => from + i);
+  const [notifiedFrom, mutingFrom] = [Math.floor(users * 0.3), Math.floor(users * 0.5)];
+  const notifying = await withClient(url, async (c) => {
+    await c.query(
+      `INSERT INTO mutes (muter_id, muted_id) SELECT g, $1 FROM generate_series($2::int, $3::int) g ON CONFLICT DO NOTHING`,
+      [actor.id, mutingFrom, mutingFrom + nWrites - 1],
+    );
+    const tweetsBy = async (from: number) =>
+      (
+        await c.query(
+          "SELECT id FROM tweets WHERE user_id BETWEEN $1 AND $2 AND in_reply_to_tweet_id IS NULL ORDER BY random() LIMIT $3",
+          [from, from + nWrites - 1, nWrites],
+        )
+      ).rows.map((r) => r.id as number);
+    return {
+      actor,
+      follow: { notified: range(notifiedFrom), muting: range(mutingFrom) },
+      like: { notified: await tweetsBy(notifiedFrom), muting: await tweetsBy(mutingFrom) },
+    };
+  });
   const share = async (user: User) =>
     withClient(url, async (c) => {
       const [r] = (
@@ -396,6 +430,7 @@ async function featureFixtures(
     bookmarksMany,
     bookmarksFew,
     repostShare: { many: await share(following5000), few: await share(following10) },
+    notifying,
   };
 }
 

@@ -38,7 +38,7 @@ export type Feature = {
   aMs: number;
   bMs: number;
   ratio: number;
-  goal: number;
+  goal?: number;
   /**
    * How A and B were timed: interleaved, the endpoint table's rows (1 client), or as posting is
    * (`fanout`: each write alone after the previous fan-out drained, B right before A).
@@ -136,12 +136,12 @@ export function pagesTable(pages: Results["pages"]): string {
 /** The feature ratios: scenario A against B, p50 of each, A / B against its goal. */
 export function featuresTable(features: Feature[]): string {
   const lines = [
-    "| driver | issue | measure | scenario A | scenario B | p50 A ms | p50 B ms | A / B | goal | timed |",
-    "|---|---|---|---|---|---:|---:|---:|---:|---|",
+    "| driver | issue | measure | scenario A | scenario B | p50 A ms | p50 B ms | A − B ms | A / B | goal | timed |",
+    "|---|---|---|---|---|---:|---:|---:|---:|---:|---|",
   ];
   for (const x of features)
     lines.push(
-      `| ${x.driver} | ${x.issue} | ${x.measure} | ${x.a} | ${x.b} | ${f(x.aMs, 2)} | ${f(x.bMs, 2)} | ${f(x.ratio, 2)} | ≤ ${x.goal} ${x.ratio <= x.goal ? "✓" : "✗"} | ${x.timed} |`,
+      `| ${x.driver} | ${x.issue} | ${x.measure} | ${x.a} | ${x.b} | ${f(x.aMs, 2)} | ${f(x.bMs, 2)} | ${f(x.aMs - x.bMs, 2)} | ${f(x.ratio, 2)} | ${x.goal === undefined ? "–" : `≤ ${x.goal} ${x.ratio <= x.goal ? "✓" : "✗"}`} | ${x.timed} |`,
     );
   return lines.join("\n");
 }
