@@ -269,6 +269,11 @@ export async function ensureFixtures(stack: Stack, url: string, counts: Counts):
     };
   });
   const features = await featureFixtures(stack, url, counts, following500, following5000, following10);
+  // What autovacuum would do after the fixtures' writes (a server may run without it, as CI's does):
+  // statistics and visibility as a database in use has them, so that plans are those of production.
+  await withClient(url, (c) =>
+    c.query("VACUUM (ANALYZE) bookmarks, notifications, blocks, mutes, follows, home_timeline, tweets, users"),
+  );
   const [{ n: followers10k }] = await withClient(
     url,
     async (c) => (await c.query("SELECT followers_count AS n FROM users WHERE id = $1", [author10k.id])).rows,

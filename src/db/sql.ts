@@ -4,6 +4,7 @@ import {
   type Column,
   type ColumnsSelection,
   eq,
+  getTableName,
   or,
   type SQL,
   type SQLWrapper,
@@ -14,7 +15,7 @@ import {
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Caller, Db } from "../types";
 import type { Page } from "./keyset";
-import { blocks, mutes, tweets, users } from "./schema";
+import { blocks, type bookmarks, follows, type likes, mutes, type reposts, tweets, users } from "./schema";
 
 /**
  * What statements share. A read statement is `SELECT <flags>, page.* FROM (SELECT) AS flags LEFT
@@ -44,24 +45,42 @@ export const userExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${users} WHE
 export const tweetExists = (id: number) => sql`EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${id})`;
 
 /**
- * One primary-key probe of `table` for the pair (owner, target), kept a probe: `OFFSET 0` stops
- * Postgres from turning the correlated EXISTS into a hashed subplan that reads every row of the
- * owner's (all 1,000 blocks of a caller, on every page: the cost would grow with the blocks).
+ * One primary-key probe of a table of pairs (blocks, mutes, follows, a user's marks on tweets) for
+ * the pair (owner, target), kept a probe: `OFFSET 0` stops Postgres from turning the correlated
+ * EXISTS into a hashed subplan that reads every row of the owner's — all 1,000 blocks of a caller,
+ * or all 100,000 of a user's bookmarks for the `bookmarked` flags of a page of 20, whenever the
+ * owner's rows are estimated few: the cost would grow with them. Every per-row test of a pair is this.
  */
-const pairExists = (table: typeof blocks | typeof mutes, owner: Pair, target: Pair) =>
-  sql<boolean>`EXISTS (SELECT 1 FROM ${table} WHERE ${table.ownerId} = ${owner} AND ${table.targetId} = ${target} OFFSET 0)`;
+const pairExists = (owner: { column: Column; is: Pair }, target: { column: Column; is: Pair }) => {
+  // Under an alias of its own: `is` may be a column of the same table in the enclosing query.
+  const probed = (column: Column) => sql`pair_probe.${sql.identifier(column.name)}`;
+  return sql<boolean>`EXISTS (SELECT 1 FROM ${sql.identifier(getTableName(owner.column.table))} AS pair_probe
+    WHERE ${probed(owner.column)} = ${owner.is} AND ${probed(target.column)} = ${target.is} OFFSET 0)`;
+};
 type Pair = number | Column | SQL;
+
+/** `owner` blocks `target` (one primary-key probe). */
+export const blocking = (owner: Pair, target: Pair) =>
+  pairExists({ column: blocks.ownerId, is: owner }, { column: blocks.targetId, is: target });
 
 /**
  * The one block rule: a block stands between users `a` and `b`, in either direction (two
  * primary-key probes). Every write it bars (follow, like, repost, reply, quote) and every read it
  * filters (lists of tweets for a caller, an embedded quoted tweet, notifications) uses this.
  */
-export const eitherBlocks = (a: Pair, b: Pair) =>
-  sql<boolean>`(${pairExists(blocks, a, b)} OR ${pairExists(blocks, b, a)})`;
+export const eitherBlocks = (a: Pair, b: Pair) => sql<boolean>`(${blocking(a, b)} OR ${blocking(b, a)})`;
 
 /** `owner` mutes `target` (one primary-key probe): the home timeline and notifications leave the target out. */
-export const muting = (owner: Pair, target: Pair) => pairExists(mutes, owner, target);
+export const muting = (owner: Pair, target: Pair) =>
+  pairExists({ column: mutes.ownerId, is: owner }, { column: mutes.targetId, is: target });
+
+/** `follower` follows `followee` (one primary-key probe). */
+export const followingUser = (follower: Pair, followee: Pair) =>
+  pairExists({ column: follows.followerId, is: follower }, { column: follows.followeeId, is: followee });
+
+/** `user` marked the tweet `tweet` (liked, reposted, bookmarked it: one primary-key probe). */
+export const marked = (table: typeof likes | typeof reposts | typeof bookmarks, user: Pair, tweet: Pair) =>
+  pairExists({ column: table.userId, is: user }, { column: table.tweetId, is: tweet });
 
 /**
  * The caller's own row as a CTE, only while the token is current, locked for the whole statement:

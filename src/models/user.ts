@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { sql } from "drizzle-orm";
 import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { SelectResultFields } from "drizzle-orm/query-builders/select.types";
 import type { Order } from "../db/keyset";
-import { blocks, follows, users } from "../db/schema";
-import { callerOnly, muting } from "../db/sql";
+import { users } from "../db/schema";
+import { blocking, callerOnly, followingUser, muting } from "../db/sql";
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../lib/limits";
 import { notFound } from "../lib/problem";
 import { normalizePassword, PASSWORD_RULE, passwordKeepsRule } from "../lib/text";
@@ -24,23 +23,9 @@ export const userColumns = (caller: Caller | undefined) => ({
   followersCount: users.followersCount,
   followingCount: users.followingCount,
   tweetCount: users.tweetCount,
-  following: callerOnly(
-    caller,
-    "following",
-    (c) =>
-      sql`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${c.id} AND ${follows.followeeId} = ${users.id})`,
-  ),
-  followedBy: callerOnly(
-    caller,
-    "followed_by",
-    (c) =>
-      sql`EXISTS (SELECT 1 FROM ${follows} WHERE ${follows.followerId} = ${users.id} AND ${follows.followeeId} = ${c.id})`,
-  ),
-  blocking: callerOnly(
-    caller,
-    "blocking",
-    (c) => sql`EXISTS (SELECT 1 FROM ${blocks} WHERE ${blocks.ownerId} = ${c.id} AND ${blocks.targetId} = ${users.id})`,
-  ),
+  following: callerOnly(caller, "following", (c) => followingUser(c.id, users.id)),
+  followedBy: callerOnly(caller, "followed_by", (c) => followingUser(users.id, c.id)),
+  blocking: callerOnly(caller, "blocking", (c) => blocking(c.id, users.id)),
   muting: callerOnly(caller, "muting", (c) => muting(c.id, users.id)),
 });
 

@@ -9,6 +9,7 @@ import {
   flag,
   flagsRow,
   lockedCaller,
+  marked,
   selectWithFlags,
   tweetExists,
   userExists,
@@ -229,19 +230,10 @@ export const createTweet = (caller: Caller, input: NewTweetInput) => (db: Db) =>
       quoteCount: created.quoteCount,
       quotedTweetId: created.quotedTweetId,
       quotedTweet: asQuotedTweet(quotedNow),
-      liked: flag(
-        "liked",
-        sql`EXISTS (SELECT 1 FROM ${likes} WHERE ${likes.tweetId} = ${created.id} AND ${likes.userId} = ${caller.id})`,
-      ),
-      reposted: flag(
-        "reposted",
-        sql`EXISTS (SELECT 1 FROM ${reposts} WHERE ${reposts.tweetId} = ${created.id} AND ${reposts.userId} = ${caller.id})`,
-      ),
+      liked: flag("liked", marked(likes, caller.id, created.id)),
+      reposted: flag("reposted", marked(reposts, caller.id, created.id)),
       // An Idempotency-Key retry returns the first request's tweet, which may have been bookmarked since.
-      bookmarked: flag(
-        "bookmarked",
-        sql`EXISTS (SELECT 1 FROM ${bookmarks} WHERE ${bookmarks.userId} = ${caller.id} AND ${bookmarks.tweetId} = ${created.id})`,
-      ),
+      bookmarked: flag("bookmarked", marked(bookmarks, caller.id, created.id)),
     })
     .from(created)
     .innerJoin(author, sql`true`)
