@@ -13,7 +13,8 @@ import { ADJECTIVES, HASHTAGS, NOUNS, RARE_WORD, TEMPLATES, TOPICS } from "./wor
  *   every fifth tweet replies to an earlier first tweet of a conversation, and every seventh quotes an
  *   earlier tweet (some are both);
  * - reposts: one for every REPOSTS_PER_TWEET tweets, by every user in turn, within two days of the
- *   tweet (so that reposts make up about a fifth of a home timeline's entries);
+ *   tweet and before the window's end (so that reposts make up about a fifth of a home timeline's
+ *   entries; a cut at the end instead piled thousands at one instant, the newest of every timeline);
  * - follows: user 1 (the demo user) follows max(50, follows / 200) accounts, user 2 is followed by
  *   everyone, and the rest are spread over every user with a skewed choice of followee (a few
  *   accounts get most followers, as on real networks);
@@ -188,7 +189,7 @@ export async function seed(
         await db.query(
           `INSERT INTO reposts (user_id, tweet_id, created_at)
            SELECT r.user_id, t.id,
-                  least(${end}, date_trunc('milliseconds', t.created_at + interval '2 days' * ${rnd("r.k + 53")}))
+                  date_trunc('milliseconds', t.created_at + least(interval '2 days', ${end} - t.created_at) * ${rnd("r.k + 53")})
            FROM (SELECT k, 1 + k % ${users} AS user_id,
                         1 + (((k % ${users}) * 104729 + (k / ${users}) * ${step}) % ${tweets}) AS tweet_id
                  FROM generate_series(${from}, ${to - 1}) AS k) AS r
