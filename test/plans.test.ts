@@ -249,9 +249,13 @@ describe("query plans at scale", () => {
     await db.query(`INSERT INTO bookmarks (user_id, tweet_id, created_at)
       SELECT 9, id, now() - id * interval '1 ms' FROM tweets ORDER BY id LIMIT 20000 ON CONFLICT DO NOTHING`);
     type Analysed = PlanNode & { "Actual Rows": number; "Actual Loops": number };
+    // VERBOSE: a select list's hashed subplan (the flags') is printed only in its Output.
     const analyse = async () => {
       const q = sqlOf(bookmarkList({ id: 9, version: 0 }, 9, byBookmark(20)));
-      const { rows } = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.sql}`, q.params);
+      const { rows } = await db.query<{ "QUERY PLAN": unknown }>(
+        `EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) ${q.sql}`,
+        q.params,
+      );
       const raw = rows[0]?.["QUERY PLAN"];
       const text = typeof raw === "string" ? raw : JSON.stringify(raw);
       const steps = nodes((JSON.parse(text) as { Plan: PlanNode }[])[0]?.Plan as PlanNode) as Analysed[];

@@ -49,7 +49,7 @@ export function featurePairs(f: Fixtures): FeaturePair[] {
     body: () => ({ content: `${content} ${Math.random()}` }),
   });
   const nb = count(x.blocker.n);
-  /** One write per request, each new: the next id of `ids` every time. */
+  /** One write per request, each new: the next id of `ids` every time (more requests than ids would repeat writes). */
   const each = (ids: number[]) => {
     let i = 0;
     return () => ids[i++ % ids.length] as number;

@@ -409,10 +409,13 @@ async function featureFixtures(
           [from, from + nWrites - 1, nWrites],
         )
       ).rows.map((r) => r.id as number);
+    const like = { notified: await tweetsBy(notifiedFrom), muting: await tweetsBy(mutingFrom) };
+    if (like.notified.length === 0 || like.muting.length === 0)
+      throw new Error("no tweets to like for the notifying pairs");
     return {
       actor,
       follow: { notified: range(notifiedFrom), muting: range(mutingFrom) },
-      like: { notified: await tweetsBy(notifiedFrom), muting: await tweetsBy(mutingFrom) },
+      like,
     };
   });
   const share = async (user: User) =>

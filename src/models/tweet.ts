@@ -122,6 +122,7 @@ export const markedTweets = <At extends string>(
       // The author by the tweet's primary key, a scalar per row rather than a join: Postgres then
       // evaluates it for the rows the scan keeps only (after its ORDER BY … LIMIT), whatever plan
       // the mark's index is read by (a user with 100,000 bookmarks estimated few is read by a bitmap).
+      // A mark goes with its tweet (cascade), and the page joins `tweets`: no author (NULL) shows nothing.
       shown: visibleTo(caller, sql`(SELECT ${tweets.userId} FROM ${tweets} WHERE ${tweets.id} = ${marks.tweetId})`).as(
         "shown",
       ),
