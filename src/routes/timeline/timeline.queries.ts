@@ -2,7 +2,7 @@ import { type Column, eq, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Page } from "../../db/keyset";
 import { celebrities, follows, homeTimeline, reposts, tweets, users } from "../../db/schema";
-import { callerOk, flag, followingUser, muting, selectWithFlags, userExists } from "../../db/sql";
+import { callerOk, flag, muting, selectWithFlags, userExists } from "../../db/sql";
 import { selectTweets, visibleTo } from "../../models/tweet";
 import type { Caller, Db } from "../../types";
 
@@ -34,7 +34,9 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
   const limit = page.scanRows(true);
   const self = userId === caller.id;
   const newestFirst = (at: Column, id: Column) => sql.join(page.orderBy(at, id), sql`, `);
-  const followed = (user: Column | SQL) => sql`(${user} = ${userId} OR ${followingUser(userId, user)})`;
+  const followed = (user: Column | SQL) =>
+    sql`(${user} = ${userId} OR EXISTS (SELECT 1 FROM ${follows}
+          WHERE ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${user}))`;
   const earlier = alias(homeTimeline, "earlier");
   /** A repost entry still stands: its repost exists, with the entry's time. */
   const repostStands = (by: Column | SQL, tweetId: Column | SQL, at: Column | SQL) =>
@@ -65,7 +67,8 @@ export const homeTimelinePage = (caller: Caller, userId: number, page: Page) => 
     WHERE ${homeTimeline.userId} = ${userId} AND ${self}::boolean
       AND ${page.where(homeTimeline.createdAt, homeTimeline.tweetId)}
       AND EXISTS (SELECT 1 FROM ${tweets} WHERE ${tweets.id} = ${homeTimeline.tweetId})
-      AND ${followingUser(userId, homeTimeline.authorId)}
+      AND EXISTS (SELECT 1 FROM ${follows}
+                  WHERE ${follows.followerId} = ${userId} AND ${follows.followeeId} = ${homeTimeline.authorId})
       AND (${homeTimeline.repostedBy} IS NULL OR (repost.stands
         AND NOT ${notFirst(homeTimeline.tweetId, homeTimeline.createdAt)}))
     ORDER BY ${newestFirst(homeTimeline.createdAt, homeTimeline.tweetId)} LIMIT ${limit}`;
