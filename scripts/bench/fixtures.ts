@@ -391,7 +391,7 @@ async function featureFixtures(
   };
   const bookmarksMany = await bookmarked("bench_bookmarks_many", tweets / 10);
   const bookmarksFew = await bookmarked("bench_bookmarks_few", 100);
-  // Likes and follows with and without their notification: ids a tenth and a fifth past the middle
+  // Likes and follows with and without their notification: ids from 30% and from 50% of the way up
   // (clear of the blocks above, of user 2 and of the first, most followed accounts).
   const actor = await benchUser(stack, `bench_actor_${Date.now().toString(36)}`);
   const nWrites = Math.min(1000, Math.floor(users / 10));

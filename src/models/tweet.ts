@@ -114,7 +114,7 @@ export const markedTweets = <At extends string>(
   page: Page,
   at: At,
 ) => {
-  const marked = db
+  const keys = db
     .select({
       // Names of their own: the page selects them beside the columns of `tweets`.
       id: sql<number>`${marks.tweetId}`.as("marked_tweet_id"),
@@ -129,7 +129,7 @@ export const markedTweets = <At extends string>(
     } as { id: SQL.Aliased<number>; shown: SQL.Aliased<boolean> } & Record<At, SQL.Aliased<Date>>)
     .from(marks)
     .$dynamic();
-  const scan = page.scan(db, marked, eq(marks.userId, userId), marks.createdAt, marks.tweetId, !!caller);
+  const scan = page.scan(db, keys, eq(marks.userId, userId), marks.createdAt, marks.tweetId, !!caller);
   const fields = scan as unknown as Record<At | "id" | "shown", SQL.Aliased>;
   const tweetsOf = selectTweets(db, caller, { [at]: fields[at] } as Record<At, SQL.Aliased<Date>>);
   const list = page.shownRows(tweetsOf.innerJoin(scan, eq(tweets.id, fields.id)), scan);
