@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_PBKDF2_ITERATIONS, parseConfig } from "../../src/env";
 import { hashPassword, verifyPassword } from "../../src/lib/password";
 
@@ -39,5 +39,31 @@ describe("password hashing (PBKDF2-SHA256)", () => {
     const fromNfd = await hashPassword(nfd, 1000);
     expect(await verifyPassword(nfd, fromNfd, 1000)).toEqual({ valid: true, rehash: true });
     expect(await verifyPassword("passeword", fromNfd, 1000)).toEqual({ valid: false, rehash: false });
+  });
+
+  it("costs the same PBKDF2 iterations for a wrong password, an unknown user and a hash stored at fewer iterations", async () => {
+    // The work is counted, not timed: a spy on WebCrypto's deriveBits (the real one runs) adds up
+    // the iterations of every derivation a check makes.
+    const derive = vi.spyOn(crypto.subtle, "deriveBits");
+    const iterationsOf = async (password: string, stored: string | undefined) => {
+      derive.mockClear();
+      await verifyPassword(password, stored, 2000);
+      return derive.mock.calls.reduce((sum, [params]) => sum + (params as { iterations: number }).iterations, 0);
+    };
+    try {
+      const today = await hashPassword("correct horse", 2000);
+      const older = await hashPassword("correct horse", 200);
+      const nfd = "pass\u0065\u0301word";
+      for (const password of ["wrong", "correct horse"]) {
+        expect(await iterationsOf(password, today)).toBe(2000);
+        expect(await iterationsOf(password, undefined)).toBe(2000);
+        expect(await iterationsOf(password, older)).toBe(2000);
+        expect(await iterationsOf(password, "md5$1$x$y")).toBe(2000);
+      }
+      // A password that NFC changes is checked in both forms, whoever the user is.
+      for (const stored of [today, undefined, older]) expect(await iterationsOf(nfd, stored)).toBe(4000);
+    } finally {
+      derive.mockRestore();
+    }
   });
 });
