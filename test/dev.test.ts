@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../scripts/stack/database";
 import { freePort } from "../scripts/stack/embedded";
+import { LEGS } from "./helpers";
 
 /**
  * `npm run dev` as a person runs it: in a terminal (its own process group), stopped by Ctrl-C
  * (SIGINT to the group), by a process manager (SIGTERM to npm alone) or by closing the terminal
  * (SIGHUP to the group). Nothing it started may outlive it, and the port must be free again.
- * It does not depend on the suite's database or driver, so it runs on one leg only.
+ * It does not depend on the suite's database or driver, so it runs in one leg only.
  */
-const oneLeg = !process.env.TEST_DATABASE_URL && (process.env.TEST_DB_DRIVER ?? "http") === "http";
 
 /** Every live process whose ancestry reaches `root` (wrangler runs in a process group of its own). */
 function tree(root: number): number[] {
@@ -47,7 +47,7 @@ const portFree = (port: number) =>
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 
-describe.runIf(oneLeg)("npm run dev", () => {
+describe.runIf(LEGS.once)("npm run dev", () => {
   let dataDir: string;
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), "twitter-dev-"));

@@ -8,6 +8,15 @@ export { NO_MISMATCHES } from "../scripts/stack/invariants";
 export { inject };
 
 export const baseUrl = inject("baseUrl");
+
+/**
+ * CI runs this suite once per database and driver (.ci/run: six legs). What no driver changes (a
+ * query plan, a migration) runs on one driver of each database, HTTP; what neither the database nor
+ * the driver changes (configuration, the local runtime, rate limits) runs in one leg, the embedded
+ * database with HTTP: the leg a plain `npm test` is, so locally everything runs.
+ */
+const onHttp = (process.env.TEST_DB_DRIVER ?? "http") === "http";
+export const LEGS = { perDatabase: onHttp, once: onHttp && !process.env.TEST_DATABASE_URL };
 export const PASSWORD = "correct horse battery staple";
 
 /** A request to the running Worker. `body` objects are sent as JSON. */

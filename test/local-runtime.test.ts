@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../scripts/stack/database";
 import { type Stack, startStack } from "../scripts/stack/stack";
-import { baseUrl, inject } from "./helpers";
+import { baseUrl, inject, LEGS } from "./helpers";
 
 /**
  * The local runtime the tests, the bench and the soak run on (scripts/stack/stack.ts) answers
@@ -21,7 +21,8 @@ async function impossibleLogin(base: string) {
 }
 const WORKER_ANSWER = /^400 application\/problem\+json/;
 
-describe("connections idle for about five seconds", () => {
+// Neither the database nor the driver changes it: one leg of CI runs it (LEGS in helpers.ts).
+describe.runIf(LEGS.once)("connections idle for about five seconds", () => {
   /**
    * Through wrangler 4.86's dev proxy (what `npm run dev` serves) a request failed now and then: its
    * pooled connections to the Worker and the Worker's server both close an idle connection after
@@ -52,7 +53,7 @@ describe("connections idle for about five seconds", () => {
   );
 });
 
-describe("the project's files changing during a run", () => {
+describe.runIf(LEGS.once)("the project's files changing during a run", () => {
   /**
    * wrangler reloads a running Worker, `watch: false` or not, when a file its bundler read changes
    * or wrangler.toml does; a reload cuts off what is in flight. Each stack runs a build of its own
