@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   api,
   countMismatches,
+  cursorOf,
   eventually,
   expectProblem,
   follow,
@@ -147,7 +148,7 @@ describe("visibility: a block leaves the other's tweets out of every list of twe
         body: { content: `${content} @${friend.username}`, in_reply_to_tweet_id: root.id, quoted_tweet_id: root.id },
       });
       expect(res.status, res.text).toBe(201);
-      return res.json as { id: number };
+      return res.json as { id: number; created_at: string };
     };
     const hidden = await replyQuote(author, `hidden ${tag}`);
     const below = await reply(friend, hidden.id, `below ${tag}`);
@@ -164,7 +165,9 @@ describe("visibility: a block leaves the other's tweets out of every list of twe
     });
 
     const lists = {
-      tweets: `/tweets?limit=100`,
+      // From just above `shown` down: other test files write tweets meanwhile, and a page from the
+      // top could be all theirs by the time it is read.
+      tweets: `/tweets?limit=100&cursor=${cursorOf("/tweets", shown.created_at, shown.id + 1)}`,
       userTweets: `/users/${author.id}/tweets`,
       liked: `/users/${friend.id}/liked_tweets`,
       replies: `/tweets/${root.id}/replies`,
