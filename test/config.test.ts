@@ -18,7 +18,6 @@ const post = (stack: Stack, path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-// Neither the database nor the driver changes it: one leg of CI runs it (LEGS in helpers.ts).
 describe.runIf(LEGS.once)("a JWT_SECRET shorter than 32 characters", () => {
   let short: Stack;
   let unset: Stack;

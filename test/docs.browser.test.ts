@@ -11,7 +11,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
 
-// Neither the database nor the driver changes it: one leg of CI runs it (LEGS in helpers.ts).
 describe.skipIf(!available || !LEGS.once)("/docs in headless Chromium", () => {
   let browser: Browser;
   beforeAll(async () => {

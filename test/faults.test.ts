@@ -5,6 +5,7 @@ import { type Embedded, freePort, startEmbedded } from "../scripts/stack/embedde
 import { NO_MISMATCHES } from "../scripts/stack/invariants";
 import { checkInvariants, runMixedLoad } from "../scripts/stack/load";
 import { driverFromEnv, type Stack, startStack } from "../scripts/stack/stack";
+import { uniqueName } from "./helpers";
 
 /**
  * Faults, each against a Worker of its own: the database down at start and coming back, a slow
@@ -40,7 +41,7 @@ const signup = (base: string, username: string) =>
  */
 async function signedUp(base: string, prefix: string) {
   for (let attempt = 1; ; attempt++) {
-    const username = `${prefix}_${Date.now().toString(36)}_${attempt}`;
+    const username = uniqueName(prefix);
     const res = await signup(base, username);
     if (res.status === 201) return username;
     if (attempt === 5) expect(res.status, res.text).toBe(201);

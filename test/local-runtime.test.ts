@@ -21,7 +21,6 @@ async function impossibleLogin(base: string) {
 }
 const WORKER_ANSWER = /^400 application\/problem\+json/;
 
-// Neither the database nor the driver changes it: one leg of CI runs it (LEGS in helpers.ts).
 describe.runIf(LEGS.once)("connections idle for about five seconds", () => {
   /**
    * Through wrangler 4.86's dev proxy (what `npm run dev` serves) a request failed now and then: its

@@ -53,7 +53,6 @@ async function onEmptyUrl(fn: (url: string) => Promise<void>) {
 }
 
 // Seven migrations applied, rolled back and applied again on a scratch database: a minute on a loaded machine.
-// What no driver changes: one driver of each database runs it (LEGS in helpers.ts).
 describe.runIf(LEGS.perDatabase)("reversible migrations", { timeout: 90_000 }, () => {
   it("every migration has a rollback file", () => {
     expect(journal().length).toBeGreaterThan(0);

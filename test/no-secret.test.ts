@@ -4,7 +4,6 @@ import { type Stack, startStack } from "../scripts/stack/stack";
 import { LEGS } from "./helpers";
 
 /** A second Worker, started without JWT_SECRET: it must neither issue nor accept tokens. */
-// Neither the database nor the driver changes it: one leg of CI runs it (LEGS in helpers.ts).
 describe.runIf(LEGS.once)("without JWT_SECRET", () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -175,7 +175,6 @@ const cases: [string, number, Statement<unknown>][] = [
   ["fan-out chunk of a repost (later)", FANOUT_CHUNK, fanoutChunk(4_242, { authorId: 2, after: middle }, 2)],
 ];
 
-// What no driver changes: one driver of each database runs it (LEGS in helpers.ts).
 describe.runIf(LEGS.perDatabase)("query plans at scale", () => {
   beforeAll(async () => {
     const server = process.env.TEST_DATABASE_URL;
