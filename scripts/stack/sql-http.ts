@@ -115,6 +115,10 @@ export async function startSqlHttp(options: {
     connectionTimeoutMillis: 60_000,
   });
   pool.on("error", () => {});
+  // Every connection, for its whole life, checked out or idle, between statements or not: a dropped
+  // connection (a restart, pg_terminate_backend) reports through the statement in flight, never as
+  // a crash of the process (an uncaught 57P01 once ended a test run). Added once per connection.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const stats = { requests: 0, statements: 0, refused: 0 };
   const secret = options.secret ?? randomBytes(24).toString("hex");
   const path = `/sql/${secret}`;
@@ -141,8 +145,6 @@ export async function startSqlHttp(options: {
     try {
       if (!Array.isArray(body.queries)) return send(res, 200, toResult(await run(pool, body)));
       client = await pool.connect();
-      // A connection that drops while checked out reports through its query; not as a crash.
-      client.on("error", () => {});
       const isolation = ISOLATION[String(req.headers["neon-batch-isolation-level"])] ?? "READ COMMITTED";
       const readOnly = req.headers["neon-batch-read-only"] === "true" ? " READ ONLY" : "";
       const deferrable = req.headers["neon-batch-deferrable"] === "true" ? " DEFERRABLE" : "";
